@@ -1,0 +1,74 @@
+//! Every OX error code oxbow emits, in one table. Codes and categories follow the OX
+//! middleware (reference chapter 7, section 2); messages are oxbow's own wording.
+//! Add new codes here, grouped by prefix.
+
+use crate::error::{Category::*, ErrorDef};
+
+// --- SES: sessions -------------------------------------------------------------------
+pub const SES_MAX_SESSIONS: ErrorDef = ErrorDef::new("SES-0002", TryAgain, "The maximum number of sessions has been reached.");
+pub const SES_MAX_USER_SESSIONS: ErrorDef = ErrorDef::new("SES-0007", UserInput, "You have too many open sessions. Please log out of another one first.");
+pub const SES_NO_SESSION_PARAM: ErrorDef = ErrorDef::new("SES-0201", Error, "The request contains no session identifier.");
+pub const SES_EXPIRED: ErrorDef = ErrorDef::new("SES-0203", TryAgain, "Your session expired. Please login again.");
+pub const SES_CONTEXT_LOCKED: ErrorDef = ErrorDef::new("SES-0204", TryAgain, "Your account is currently locked. Please try again later.");
+pub const SES_IP_MISMATCH: ErrorDef = ErrorDef::new("SES-0205", PermissionDenied, "Your session was invalidated. Please login again.");
+pub const SES_WRONG_SECRET: ErrorDef = ErrorDef::new("SES-0206", TryAgain, "Your session was invalidated. Please try again.");
+pub const SES_MAX_CLIENT_SESSIONS: ErrorDef = ErrorDef::new("SES-0207", UserInput, "Too many sessions for client %1$s.");
+pub const SES_NO_SERVER_TOKEN: ErrorDef = ErrorDef::new("SES-0210", UserInput, "No session found for the given server token.");
+pub const SES_NO_CLIENT_TOKEN: ErrorDef = ErrorDef::new("SES-0211", UserInput, "No session found for the given client token.");
+
+// --- SVL: request level --------------------------------------------------------------
+pub const SVL_UNKNOWN_ACTION_SIMPLE: ErrorDef = ErrorDef::new("SVL-0001", Error, "Unknown action: %1$s");
+pub const SVL_MISSING_PARAM: ErrorDef = ErrorDef::new("SVL-0002", UserInput, "Missing the following request parameter: %1$s");
+pub const SVL_INVALID_COOKIE: ErrorDef = ErrorDef::new("SVL-0003", TryAgain, "Invalid cookie.");
+pub const SVL_INVALID_PARAM: ErrorDef = ErrorDef::new("SVL-0004", UserInput, "Invalid parameter: %1$s");
+pub const SVL_UNKNOWN_MODULE: ErrorDef = ErrorDef::new("SVL-0007", Error, "Unknown module: %1$s");
+pub const SVL_JSON_ERROR: ErrorDef = ErrorDef::new("SVL-0009", Error, "A JSON error occurred: %1$s");
+pub const SVL_INVALID_PARAM_VALUE: ErrorDef = ErrorDef::new("SVL-0010", UserInput, "Invalid parameter \"%1$s\": %2$s");
+pub const SVL_UNEXPECTED: ErrorDef = ErrorDef::new("SVL-0011", Error, "An error occurred inside the server which prevented it from fulfilling the request.");
+pub const SVL_ACTION_DISABLED: ErrorDef = ErrorDef::new("SVL-0015", PermissionDenied, "The action \"%1$s\" is disabled.");
+pub const SVL_NO_MODULE_PERMISSION: ErrorDef = ErrorDef::new("SVL-0016", PermissionDenied, "You have no permission for module %1$s.");
+pub const SVL_CONFLICT: ErrorDef = ErrorDef::new("SVL-0017", Conflict, "The object has been changed in the meantime.");
+pub const SVL_TOO_MANY_REQUESTS: ErrorDef = ErrorDef::new("SVL-0019", TryAgain, "Too many concurrent requests. Please try again later.");
+pub const SVL_BAD_REQUEST: ErrorDef = ErrorDef::new("SVL-0020", UserInput, "Bad request: %1$s");
+pub const SVL_UNKNOWN_ACTION: ErrorDef = ErrorDef::new("SVL-0021", UserInput, "Unknown AJAX action %1$s in module %2$s.");
+pub const SVL_MISSING_BODY: ErrorDef = ErrorDef::new("SVL-0023", UserInput, "The request body is missing.");
+pub const SVL_BODY_TOO_LARGE: ErrorDef = ErrorDef::new("SVL-0024", Capacity, "The request body exceeds the maximum allowed size of %1$s bytes.");
+pub const SVL_INVALID_JSON: ErrorDef = ErrorDef::new("SVL-0029", UserInput, "The request body is not valid JSON: %1$s");
+pub const SVL_PARAM_IN_URI: ErrorDef = ErrorDef::new("SVL-0030", UserInput, "The parameter \"%1$s\" is not allowed in the URI.");
+pub const SVL_MISSING_FIELD: ErrorDef = ErrorDef::new("SVL-0002", UserInput, "Missing the following field in the request body: %1$s");
+pub const SVL_INVALID_FIELD: ErrorDef = ErrorDef::new("SVL-0010", UserInput, "Invalid parameter \"%1$s\": %2$s");
+
+// --- LGI: login ----------------------------------------------------------------------
+pub const LGI_ACCOUNT_LOCKED: ErrorDef = ErrorDef::new("LGI-0001", PermissionDenied, "The account is locked.");
+pub const LGI_INVALID_CREDENTIALS: ErrorDef = ErrorDef::new("LGI-0006", UserInput, "Invalid credentials.");
+pub const LGI_USER_INACTIVE: ErrorDef = ErrorDef::new("LGI-0013", PermissionDenied, "The user account is not active.");
+pub const LGI_TOO_MANY_ATTEMPTS: ErrorDef = ErrorDef::new("LGI-0026", PermissionDenied, "Too many failed login attempts. Please try again later.");
+pub const LGI_SERVER_TOKEN: ErrorDef = ErrorDef::new("LGI-0020", Error, "The server token could not be created.");
+
+// --- generic --------------------------------------------------------------------------
+pub const OX_NOT_FOUND: ErrorDef = ErrorDef::new("OX-0001", UserInput, "The object %1$s could not be found.");
+pub const OX_NO_PERMISSION: ErrorDef = ErrorDef::new("OX-0001", PermissionDenied, "You do not have the permission to perform this operation.");
+pub const OX_CONFLICT: ErrorDef = ErrorDef::new("OX-0001", Conflict, "The object has been changed in the meantime.");
+pub const DB_DOWN: ErrorDef = ErrorDef::new("DBP-0001", ServiceDown, "The database is currently not available.");
+
+// --- USR / GRP / RES / CTX --------------------------------------------------------------
+pub const USR_NOT_FOUND: ErrorDef = ErrorDef::new("USR-0010", UserInput, "Cannot find user with identifier %1$s in context %2$s.");
+pub const USR_NO_PERMISSION: ErrorDef = ErrorDef::new("USR-0016", PermissionDenied, "You are not allowed to change this user.");
+pub const USR_PASSWORD_WRONG: ErrorDef = ErrorDef::new("USR-0031", UserInput, "The current password is wrong.");
+pub const USR_PASSWORD_EMPTY: ErrorDef = ErrorDef::new("USR-0032", UserInput, "The new password must not be empty.");
+pub const USR_ATTR_NAME: ErrorDef = ErrorDef::new("USR-0033", UserInput, "Invalid attribute name: %1$s");
+pub const GRP_NOT_FOUND: ErrorDef = ErrorDef::new("GRP-0017", UserInput, "Cannot find group with identifier %1$s.");
+pub const GRP_DUPLICATE: ErrorDef = ErrorDef::new("GRP-0012", UserInput, "Another group with the same identifier name exists: %1$s.");
+pub const GRP_NO_PERMISSION: ErrorDef = ErrorDef::new("GRP-0003", PermissionDenied, "You are not allowed to change groups.");
+pub const RES_NOT_FOUND: ErrorDef = ErrorDef::new("RES-0012", UserInput, "Cannot find resource with identifier %1$s.");
+pub const RES_DUPLICATE: ErrorDef = ErrorDef::new("RES-0013", UserInput, "A resource with the name %1$s already exists.");
+pub const RES_NO_PERMISSION: ErrorDef = ErrorDef::new("RES-0006", PermissionDenied, "You are not allowed to change resources.");
+pub const CTX_NOT_FOUND: ErrorDef = ErrorDef::new("CTX-0002", UserInput, "Cannot find context %1$s.");
+
+// --- configuration / jslob / capabilities ------------------------------------------------
+pub const CFG_NOT_FOUND: ErrorDef = ErrorDef::new("CFG-0010", UserInput, "The setting %1$s does not exist.");
+pub const CFG_READ_ONLY: ErrorDef = ErrorDef::new("CFG-0011", PermissionDenied, "The setting %1$s cannot be changed.");
+pub const JSLOB_NOT_FOUND: ErrorDef = ErrorDef::new("JSLOB-0005", UserInput, "No JSlob found for identifier %1$s.");
+pub const CAP_NOT_FOUND: ErrorDef = ErrorDef::new("CAP-0001", UserInput, "Unknown capability %1$s.");
+pub const TOKEN_INVALID: ErrorDef = ErrorDef::new("TKN-0001", UserInput, "The token is invalid or has expired.");
+pub const QUOTA_EXCEEDED: ErrorDef = ErrorDef::new("QUOTA-0003", UserInput, "The quota has been exceeded.");

@@ -1,0 +1,37 @@
+//! `Core`: the shared state every request works with.
+
+use crate::sessions::Sessions;
+use oxbow_core::config::Config;
+use oxbow_core::OxResult;
+use oxbow_store::Db;
+use std::sync::Arc;
+
+pub struct Core {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub sessions: Sessions,
+    pub login_throttle: crate::auth::LoginThrottle,
+}
+
+impl Core {
+    /// Connect to the configured database, migrate it and build the shared state.
+    pub async fn open(config: Config) -> OxResult<Arc<Core>> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let db = Db::connect(&config.effective_database_url(), 16).await?;
+        oxbow_store::schema::migrate(&db).await?;
+        Ok(Core::with_db(config, db))
+    }
+
+    pub fn with_db(config: Config, db: Db) -> Arc<Core> {
+        let config = Arc::new(config);
+        Arc::new(Core {
+            sessions: Sessions::new(db.clone(), config.clone()),
+            login_throttle: crate::auth::LoginThrottle::new(
+                config.login_max_failures,
+                config.login_throttle_window_secs,
+            ),
+            config,
+            db,
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! The domain of oxbow: what a groupware server knows independent of HTTP. Handlers in
+//! `oxbow-http` call into these services; the services use `oxbow-store` for persistence.
+
+pub mod auth;
+pub mod core;
+pub mod provision;
+pub mod sessions;
+
+pub use crate::core::Core;

@@ -1,0 +1,12 @@
+//! Storage backends of oxbow. `Db` runs the same SQL on SQLite (embedded default) and
+//! PostgreSQL (scale-out); the repository modules below speak the domain's language on top
+//! of it. Blob bytes live behind `blob::BlobStore` (local directory or S3).
+
+pub mod contexts;
+pub mod db;
+pub mod ids;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+pub use db::{Db, DbKind, Tx};

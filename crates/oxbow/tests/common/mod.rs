@@ -1,0 +1,286 @@
+//! Test harness: starts the real `oxbow` binary on a free loopback port with a fresh
+//! database (SQLite by default; PostgreSQL when `OXBOW_TEST_POSTGRES_URL` names a server
+//! URL, e.g. `postgres://user@127.0.0.1:5432`), and talks HTTP to it like a client.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const ADMIN_PASSWORD: &str = "admin-secret";
+pub const PASSWORD: &str = "secret-password";
+pub const USER_AGENT: &str = "oxbow-tests/1.0";
+
+pub struct Server {
+    pub url: String,
+    pub data_dir: tempfile::TempDir,
+    pub database_url: String,
+    pub extra_env: Vec<(String, String)>,
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_oxbow")
+}
+
+/// A database URL for a fresh, empty database of the backend under test.
+pub async fn fresh_database_url(data_dir: &std::path::Path) -> String {
+    match std::env::var("OXBOW_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            let name = format!("oxbow_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = format!("{}/postgres", base.trim_end_matches('/'));
+            let pool = sqlx::PgPool::connect(&admin).await.expect("connect to test PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&pool)
+                .await
+                .expect("create test database");
+            pool.close().await;
+            format!("{}/{name}", base.trim_end_matches('/'))
+        }
+        _ => format!("sqlite://{}", data_dir.join("oxbow.db").display()),
+    }
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        Server::start_with(&[]).await
+    }
+
+    /// Start with extra `OXBOW_*` environment settings.
+    pub async fn start_with(env: &[(&str, &str)]) -> Server {
+        let data_dir = tempfile::tempdir().expect("tempdir");
+        let database_url = fresh_database_url(data_dir.path()).await;
+        let extra_env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Server::spawn(data_dir, database_url, extra_env)
+    }
+
+    /// Another node on the same database and data directory settings.
+    pub fn spawn_node(&self) -> (Child, String) {
+        let mut child = self.command("serve").stdout(Stdio::piped()).spawn().expect("spawn oxbow");
+        let url = read_listen_url(&mut child);
+        (child, url)
+    }
+
+    fn spawn(data_dir: tempfile::TempDir, database_url: String, extra_env: Vec<(String, String)>) -> Server {
+        let mut s = Server { url: String::new(), data_dir, database_url, extra_env, child: Command::new("true").spawn().unwrap() };
+        let mut child = s.command("serve").stdout(Stdio::piped()).spawn().expect("spawn oxbow");
+        s.url = read_listen_url(&mut child);
+        s.child = child;
+        s
+    }
+
+    /// `oxbow <sub>` with this server's database and environment.
+    pub fn command(&self, sub: &str) -> Command {
+        let mut c = Command::new(bin());
+        c.arg(sub);
+        c.arg("--data-dir").arg(self.data_dir.path());
+        c.arg("--database-url").arg(&self.database_url);
+        if sub == "serve" {
+            c.arg("--listen").arg("127.0.0.1:0");
+        }
+        c.env("OXBOW_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        c.env("OXBOW_LOG", std::env::var("OXBOW_LOG").unwrap_or_else(|_| "warn".into()));
+        for (k, v) in &self.extra_env {
+            c.env(k, v);
+        }
+        c.stderr(Stdio::inherit());
+        c
+    }
+
+    /// Run `oxbow admin ARGS...`; panics with its stderr when it fails. Returns stdout.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = self.admin_result(args);
+        assert!(out.0, "oxbow admin {args:?} failed: {}", out.2);
+        out.1
+    }
+
+    /// Run `oxbow admin ARGS...`: (success, stdout, stderr).
+    pub fn admin_result(&self, args: &[&str]) -> (bool, String, String) {
+        let mut c = Command::new(bin());
+        c.arg("admin").args(args);
+        c.arg("--data-dir").arg(self.data_dir.path());
+        c.arg("--database-url").arg(&self.database_url);
+        for (k, v) in &self.extra_env {
+            c.env(k, v);
+        }
+        let out = c.output().expect("run oxbow admin");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Create a user `login` (password `PASSWORD`) and return a logged-in client.
+    pub async fn user(&self, login: &str) -> Client {
+        self.admin(&["user", "add", "--login", login, "--password", PASSWORD, "--given-name", login, "--sur-name", "Tester"]);
+        self.login(login, PASSWORD).await
+    }
+
+    pub async fn login(&self, name: &str, password: &str) -> Client {
+        let mut c = Client::new(&self.url);
+        let v = c.login(name, password).await;
+        assert!(v.get("session").is_some(), "login failed: {v}");
+        c
+    }
+
+    pub async fn admin_client(&self) -> Client {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+}
+
+fn read_listen_url(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).expect("read server stdout");
+        assert!(n > 0, "oxbow exited before listening");
+        if let Some(url) = line.trim().strip_prefix("oxbow listening on ") {
+            let url = url.to_string();
+            // Keep draining stdout so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return url;
+        }
+    }
+}
+
+/// An HTTP client with a cookie jar, like a browser running App Suite.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub session: String,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client::with_user_agent(base, USER_AGENT)
+    }
+
+    pub fn with_user_agent(base: &str, ua: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .user_agent(ua)
+            .timeout(Duration::from_secs(120))
+            .build()
+            .unwrap();
+        Client { http, base: base.to_string(), session: String::new() }
+    }
+
+    pub fn url(&self, module: &str) -> String {
+        format!("{}/ajax/{module}", self.base)
+    }
+
+    /// POST login; stores the session id. Returns the JSON answer (session or error).
+    pub async fn login(&mut self, name: &str, password: &str) -> Value {
+        let v: Value = self
+            .http
+            .post(self.url("login"))
+            .query(&[("action", "login")])
+            .form(&[("name", name), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(s) = v.get("session").and_then(Value::as_str) {
+            self.session = s.to_string();
+        }
+        v
+    }
+
+    fn with_session<'a>(&'a self, params: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut p: Vec<(&str, &str)> = params.to_vec();
+        if !self.session.is_empty() && !p.iter().any(|(k, _)| *k == "session") {
+            p.push(("session", &self.session));
+        }
+        p
+    }
+
+    /// GET /ajax/<module>?action=...&... with the session; returns the parsed JSON body.
+    pub async fn get(&self, module: &str, params: &[(&str, &str)]) -> Value {
+        let r = self.get_raw(module, params).await;
+        parse_json(r).await
+    }
+
+    pub async fn get_raw(&self, module: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        self.http.get(self.url(module)).query(&self.with_session(params)).send().await.unwrap()
+    }
+
+    /// PUT with a JSON body.
+    pub async fn put(&self, module: &str, params: &[(&str, &str)], body: &Value) -> Value {
+        let r = self
+            .http
+            .put(self.url(module))
+            .query(&self.with_session(params))
+            .header("content-type", "text/javascript; charset=UTF-8")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        parse_json(r).await
+    }
+
+    /// PUT with a raw body (for broken-JSON tests).
+    pub async fn put_raw(&self, module: &str, params: &[(&str, &str)], body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.http
+            .put(self.url(module))
+            .query(&self.with_session(params))
+            .header("content-type", "text/javascript; charset=UTF-8")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// POST form fields.
+    pub async fn post_form(&self, module: &str, params: &[(&str, &str)], form: &[(&str, &str)]) -> Value {
+        let r = self.http.post(self.url(module)).query(&self.with_session(params)).form(form).send().await.unwrap();
+        parse_json(r).await
+    }
+
+    /// POST multipart; the answer is the HTML callback page, whose JSON is returned.
+    pub async fn post_multipart(&self, module: &str, params: &[(&str, &str)], form: reqwest::multipart::Form) -> Value {
+        let r = self.http.post(self.url(module)).query(&self.with_session(params)).multipart(form).send().await.unwrap();
+        assert!(r.status().is_success(), "HTTP {}", r.status());
+        let text = r.text().await.unwrap();
+        callback_json(&text)
+    }
+}
+
+/// Parse a JSON answer, insisting on HTTP 200 (OX errors travel in the body).
+pub async fn parse_json(r: reqwest::Response) -> Value {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status.as_u16(), 200, "unexpected HTTP status {status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// The JSON inside an upload callback page: `(...({json}))`.
+pub fn callback_json(html: &str) -> Value {
+    let start = html.find("({").unwrap_or_else(|| panic!("no callback JSON in: {html}"));
+    let end = html.rfind("})").unwrap_or_else(|| panic!("no callback JSON in: {html}"));
+    serde_json::from_str(&html[start + 1..end + 1]).unwrap_or_else(|e| panic!("bad callback JSON ({e}): {html}"))
+}
+
+/// The `data` of a successful answer; panics with the error otherwise.
+pub fn data(v: &Value) -> &Value {
+    assert!(v.get("error").is_none(), "unexpected error: {v}");
+    v.get("data").unwrap_or_else(|| panic!("no data in {v}"))
+}
+
+/// The error code of a failed answer; panics when there is none.
+pub fn code(v: &Value) -> &str {
+    v.get("code").and_then(Value::as_str).unwrap_or_else(|| panic!("expected an error, got {v}"))
+}
