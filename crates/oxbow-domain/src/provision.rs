@@ -35,6 +35,7 @@ pub async fn create_context(db: &Db, id: Option<i64>, name: &str) -> OxResult<i6
     }
     let mut tx = db.begin().await?;
     contexts::insert(&mut tx, id, name).await?;
+    crate::folders::create_system_folders(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -90,7 +91,8 @@ pub async fn create_user(db: &Db, cid: i64, n: NewUser, mail_domain: &str) -> Ox
 
 /// Everything created together with a user, in the user's creating transaction.
 /// Modules add their per-user set-up here (default folders, address book entry, ...).
-async fn on_user_created(_tx: &mut Tx, _user: &User) -> OxResult<()> {
+async fn on_user_created(tx: &mut Tx, user: &User) -> OxResult<()> {
+    crate::folders::create_user_folders(tx, user.cid, user.id, &user.display_name).await?;
     Ok(())
 }
 

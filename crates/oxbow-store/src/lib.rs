@@ -4,9 +4,10 @@
 
 pub mod contexts;
 pub mod db;
+pub mod folders;
 pub mod ids;
 pub mod schema;
 pub mod sessions;
 pub mod users;
 
-pub use db::{Db, DbKind, Tx};
+pub use db::{Db, DbKind, Executor, Tx};

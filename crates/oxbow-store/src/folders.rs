@@ -1,0 +1,160 @@
+//! Rows of the folder tree and their permission entries.
+
+use crate::db::Executor;
+use crate::{execute, fetch_all, fetch_optional};
+use oxbow_core::OxResult;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FolderRow {
+    pub cid: i64,
+    pub id: i64,
+    pub parent: i64,
+    pub module: String,
+    #[sqlx(rename = "type")]
+    pub kind: i64,
+    pub title: String,
+    pub created_by: i64,
+    pub modified_by: i64,
+    pub creation_date: i64,
+    pub last_modified: i64,
+    pub standard_folder_type: i64,
+    pub is_default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PermissionRow {
+    pub folder_id: i64,
+    pub entity: i64,
+    pub is_group: bool,
+    pub bits: i64,
+}
+
+pub const COLS: &str = "cid, id, parent, module, type, title, created_by, modified_by, creation_date, last_modified, standard_folder_type, is_default";
+
+pub async fn insert(mut ex: impl Executor, f: &FolderRow) -> OxResult<()> {
+    execute!(
+        ex,
+        format!("INSERT INTO folders ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
+        f.cid,
+        f.id,
+        f.parent,
+        f.module.clone(),
+        f.kind,
+        f.title.clone(),
+        f.created_by,
+        f.modified_by,
+        f.creation_date,
+        f.last_modified,
+        f.standard_folder_type,
+        f.is_default
+    )?;
+    Ok(())
+}
+
+/// Write back parent, title, modifier and timestamp.
+pub async fn update(mut ex: impl Executor, f: &FolderRow) -> OxResult<()> {
+    execute!(
+        ex,
+        "UPDATE folders SET parent = $3, title = $4, modified_by = $5, last_modified = $6, type = $7 WHERE cid = $1 AND id = $2",
+        f.cid,
+        f.id,
+        f.parent,
+        f.title.clone(),
+        f.modified_by,
+        f.last_modified,
+        f.kind
+    )?;
+    Ok(())
+}
+
+pub async fn get(mut ex: impl Executor, cid: i64, id: i64) -> OxResult<Option<FolderRow>> {
+    Ok(fetch_optional!(ex, FolderRow, format!("SELECT {COLS} FROM folders WHERE cid = $1 AND id = $2"), cid, id)?)
+}
+
+pub async fn children(mut ex: impl Executor, cid: i64, parent: i64) -> OxResult<Vec<FolderRow>> {
+    Ok(fetch_all!(ex, FolderRow, format!("SELECT {COLS} FROM folders WHERE cid = $1 AND parent = $2 ORDER BY id"), cid, parent)?)
+}
+
+/// The user's default folder of a module (standard_folder_type = module's type, or the
+/// infostore trash/media folders by their `type`).
+pub async fn default_folder(mut ex: impl Executor, cid: i64, user: i64, module: &str, kind: i64) -> OxResult<Option<FolderRow>> {
+    Ok(fetch_optional!(
+        ex,
+        FolderRow,
+        format!("SELECT {COLS} FROM folders WHERE cid = $1 AND created_by = $2 AND module = $3 AND type = $4 AND is_default = TRUE ORDER BY id LIMIT 1"),
+        cid,
+        user,
+        module.to_string(),
+        kind
+    )?)
+}
+
+pub async fn delete(mut ex: impl Executor, cid: i64, id: i64) -> OxResult<bool> {
+    execute!(ex, "DELETE FROM folder_permissions WHERE cid = $1 AND folder_id = $2", cid, id)?;
+    Ok(execute!(ex, "DELETE FROM folders WHERE cid = $1 AND id = $2", cid, id)? > 0)
+}
+
+pub async fn permissions(mut ex: impl Executor, cid: i64, folder_id: i64) -> OxResult<Vec<PermissionRow>> {
+    Ok(fetch_all!(
+        ex,
+        PermissionRow,
+        "SELECT folder_id, entity, is_group, bits FROM folder_permissions WHERE cid = $1 AND folder_id = $2 ORDER BY is_group, entity",
+        cid,
+        folder_id
+    )?)
+}
+
+/// Replace the permission entries of a folder.
+pub async fn set_permissions(mut ex: impl Executor, cid: i64, folder_id: i64, perms: &[PermissionRow]) -> OxResult<()> {
+    execute!(ex, "DELETE FROM folder_permissions WHERE cid = $1 AND folder_id = $2", cid, folder_id)?;
+    for p in perms {
+        execute!(
+            ex,
+            "INSERT INTO folder_permissions (cid, folder_id, entity, is_group, bits) VALUES ($1, $2, $3, $4, $5)",
+            cid,
+            folder_id,
+            p.entity,
+            p.is_group,
+            p.bits
+        )?;
+    }
+    Ok(())
+}
+
+/// Every folder of `module` on which the user (or one of `groups`, group 0 included by the
+/// caller) holds a permission entry, with those entries: the candidates for "visible".
+pub async fn with_grants_for(
+    mut ex: impl Executor,
+    cid: i64,
+    module: &str,
+    user: i64,
+    groups: &[i64],
+) -> OxResult<Vec<(FolderRow, PermissionRow)>> {
+    #[derive(sqlx::FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        folder: FolderRow,
+        entity: i64,
+        is_group: bool,
+        bits: i64,
+    }
+    let group_list = if groups.is_empty() {
+        "0".to_string()
+    } else {
+        groups.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    };
+    let cols: String = COLS.split(", ").map(|c| format!("f.{c}")).collect::<Vec<_>>().join(", ");
+    // group ids are integers from our own database, so formatting them in is safe.
+    let sql = format!(
+        "SELECT {cols}, p.entity, p.is_group, p.bits FROM folders f JOIN folder_permissions p ON p.cid = f.cid AND p.folder_id = f.id \
+         WHERE f.cid = $1 AND f.module = $2 AND ((p.is_group = FALSE AND p.entity = $3) OR (p.is_group = TRUE AND p.entity IN ({group_list}))) ORDER BY f.id"
+    );
+    let rows: Vec<Joined> = fetch_all!(ex, Joined, sql, cid, module.to_string(), user)?;
+    Ok(rows
+        .into_iter()
+        .map(|j| {
+            let perm = PermissionRow { folder_id: j.folder.id, entity: j.entity, is_group: j.is_group, bits: j.bits };
+            (j.folder, perm)
+        })
+        .collect())
+}
