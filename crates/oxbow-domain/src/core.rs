@@ -11,6 +11,8 @@ pub struct Core {
     pub db: Db,
     pub sessions: Sessions,
     pub login_throttle: crate::auth::LoginThrottle,
+    /// Folder trees outside the `folders` table (mail accounts); see `folder_provider`.
+    pub folder_providers: Vec<Arc<dyn crate::folder_provider::FolderProvider>>,
 }
 
 impl Core {
@@ -30,6 +32,7 @@ impl Core {
                 config.login_max_failures,
                 config.login_throttle_window_secs,
             ),
+            folder_providers: Vec::new(),
             config,
             db,
         })
