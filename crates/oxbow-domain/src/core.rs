@@ -13,6 +13,8 @@ pub struct Core {
     pub login_throttle: crate::auth::LoginThrottle,
     /// Folder trees outside the `folders` table (mail accounts); see `folder_provider`.
     pub folder_providers: Vec<Arc<dyn crate::folder_provider::FolderProvider>>,
+    /// Where file, attachment and mail bytes live (`[blob] backend`).
+    pub blobs: Arc<dyn oxbow_store::blob::BlobStore>,
 }
 
 impl Core {
@@ -21,10 +23,18 @@ impl Core {
         std::fs::create_dir_all(&config.data_dir)?;
         let db = Db::connect(&config.effective_database_url(), 16).await?;
         oxbow_store::schema::migrate(&db).await?;
-        Ok(Core::with_db(config, db))
+        let blobs = oxbow_store::blob::from_config(&config)?;
+        Ok(Core::with_parts(config, db, blobs))
     }
 
+    /// Shared state over `db`, with blobs in the local directory below `data_dir`.
     pub fn with_db(config: Config, db: Db) -> Arc<Core> {
+        let blobs: Arc<dyn oxbow_store::blob::BlobStore> =
+            Arc::new(oxbow_store::blob::LocalBlobStore::new(config.data_dir.join("blobs")));
+        Core::with_parts(config, db, blobs)
+    }
+
+    pub fn with_parts(config: Config, db: Db, blobs: Arc<dyn oxbow_store::blob::BlobStore>) -> Arc<Core> {
         let config = Arc::new(config);
         Arc::new(Core {
             sessions: Sessions::new(db.clone(), config.clone()),
@@ -33,6 +43,7 @@ impl Core {
                 config.login_throttle_window_secs,
             ),
             folder_providers: Vec::new(),
+            blobs,
             config,
             db,
         })

@@ -2,6 +2,7 @@
 //! PostgreSQL (scale-out); the repository modules below speak the domain's language on top
 //! of it. Blob bytes live behind `blob::BlobStore` (local directory or S3).
 
+pub mod blob;
 pub mod contexts;
 pub mod db;
 pub mod folders;
