@@ -72,3 +72,20 @@ pub const JSLOB_NOT_FOUND: ErrorDef = ErrorDef::new("JSLOB-0005", UserInput, "No
 pub const CAP_NOT_FOUND: ErrorDef = ErrorDef::new("CAP-0001", UserInput, "Unknown capability %1$s.");
 pub const TOKEN_INVALID: ErrorDef = ErrorDef::new("TKN-0001", UserInput, "The token is invalid or has expired.");
 pub const QUOTA_EXCEEDED: ErrorDef = ErrorDef::new("QUOTA-0003", UserInput, "The quota has been exceeded.");
+
+// --- MSG: mail --------------------------------------------------------------------------
+pub const MSG_MISSING_PARAM: ErrorDef = ErrorDef::new("MSG-0001", UserInput, "Missing parameter %1$s");
+pub const MSG_JSON_ERROR: ErrorDef = ErrorDef::new("MSG-0003", Error, "JSON error: %1$s");
+pub const MSG_NO_ACCESS: ErrorDef = ErrorDef::new("MSG-0013", PermissionDenied, "You have no access to the mail module.");
+pub const MSG_QUOTA_EXCEEDED: ErrorDef = ErrorDef::new("MSG-0029", Capacity, "The mail quota has been exceeded.");
+pub const MSG_INVALID_INT: ErrorDef = ErrorDef::new("MSG-0031", UserInput, "Invalid value for %1$s: %2$s");
+pub const MSG_MAIL_NOT_FOUND: ErrorDef = ErrorDef::new("MSG-0032", UserInput, "Mail(s) %1$s could not be found in folder %2$s");
+pub const MSG_SEND_FAILED: ErrorDef = ErrorDef::new("MSG-0035", Error, "The message could not be sent: %1$s");
+pub const MSG_DELETE_QUOTA: ErrorDef = ErrorDef::new("MSG-0039", Capacity, "The mail could not be moved to the trash because the quota is exceeded.");
+pub const MSG_INVALID_ADDRESS: ErrorDef = ErrorDef::new("MSG-0056", UserInput, "Invalid address: %1$s");
+pub const MSG_FOLDER_EXISTS: ErrorDef = ErrorDef::new("MSG-0063", UserInput, "A folder named %1$s already exists.");
+pub const MSG_FOLDER_NOT_FOUND: ErrorDef = ErrorDef::new("MSG-0066", UserInput, "The mail folder %1$s could not be found.");
+pub const MSG_REFERENCE_NOT_FOUND: ErrorDef = ErrorDef::new("MSG-0067", UserInput, "The referenced mail %1$s could not be found.");
+pub const MSG_INVALID_MESSAGE: ErrorDef = ErrorDef::new("MSG-0064", UserInput, "The message could not be read: %1$s");
+pub const MSG_STANDARD_FOLDER: ErrorDef = ErrorDef::new("MSG-0014", PermissionDenied, "The standard folder %1$s cannot be changed or deleted.");
+pub const MSG_TOO_LARGE: ErrorDef = ErrorDef::new("MSG-0065", Capacity, "The message exceeds the maximum size of %1$s bytes.");

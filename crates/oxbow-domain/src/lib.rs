@@ -5,6 +5,7 @@ pub mod auth;
 pub mod core;
 pub mod folder_provider;
 pub mod folders;
+pub mod mail;
 pub mod provision;
 pub mod sessions;
 

@@ -1,0 +1,7 @@
+//! Mail: the backend interface (`backend`), the account map (`service`) and the stores.
+
+pub mod backend;
+pub mod service;
+
+pub use backend::{MailBackend, MailTransport};
+pub use service::{MailAccount, MailAccounts, MailService};
