@@ -57,12 +57,28 @@ pub const USR_NO_PERMISSION: ErrorDef = ErrorDef::new("USR-0016", PermissionDeni
 pub const USR_PASSWORD_WRONG: ErrorDef = ErrorDef::new("USR-0031", UserInput, "The current password is wrong.");
 pub const USR_PASSWORD_EMPTY: ErrorDef = ErrorDef::new("USR-0032", UserInput, "The new password must not be empty.");
 pub const USR_ATTR_NAME: ErrorDef = ErrorDef::new("USR-0033", UserInput, "Invalid attribute name: %1$s");
+// A user's personal data is its address-book contact: a stale update is the contact conflict.
+pub const USR_CONFLICT: ErrorDef = ErrorDef::new("CON-0119", Conflict, "The object has been changed in the meantime.");
 pub const GRP_NOT_FOUND: ErrorDef = ErrorDef::new("GRP-0017", UserInput, "Cannot find group with identifier %1$s.");
-pub const GRP_DUPLICATE: ErrorDef = ErrorDef::new("GRP-0012", UserInput, "Another group with the same identifier name exists: %1$s.");
-pub const GRP_NO_PERMISSION: ErrorDef = ErrorDef::new("GRP-0003", PermissionDenied, "You are not allowed to change groups.");
-pub const RES_NOT_FOUND: ErrorDef = ErrorDef::new("RES-0012", UserInput, "Cannot find resource with identifier %1$s.");
-pub const RES_DUPLICATE: ErrorDef = ErrorDef::new("RES-0013", UserInput, "A resource with the name %1$s already exists.");
-pub const RES_NO_PERMISSION: ErrorDef = ErrorDef::new("RES-0006", PermissionDenied, "You are not allowed to change resources.");
+pub const GRP_MANDATORY_MISSING: ErrorDef = ErrorDef::new("GRP-0004", UserInput, "The mandatory field %1$s is not defined.");
+pub const GRP_INVALID_NAME: ErrorDef = ErrorDef::new("GRP-0005", UserInput, "The simple name contains invalid characters: \"%1$s\".");
+pub const GRP_DUPLICATE: ErrorDef = ErrorDef::new("GRP-0006", UserInput, "Another group with the same identifier name exists: %1$s.");
+pub const GRP_MEMBER_NOT_FOUND: ErrorDef = ErrorDef::new("GRP-0007", UserInput, "Group contains a not existing member %1$s.");
+pub const GRP_INVALID_DATA: ErrorDef = ErrorDef::new("GRP-0008", UserInput, "Group contains invalid data: \"%1$s\".");
+pub const GRP_NO_CREATE_PERMISSION: ErrorDef = ErrorDef::new("GRP-0009", PermissionDenied, "You are not allowed to create groups.");
+pub const GRP_CONFLICT: ErrorDef = ErrorDef::new("GRP-0010", Conflict, "Edit conflict: somebody else changed this group in the meantime. Please refresh and try again.");
+pub const GRP_NO_PERMISSION: ErrorDef = ErrorDef::new("GRP-0011", PermissionDenied, "You are not allowed to change groups.");
+pub const GRP_NO_DELETE_PERMISSION: ErrorDef = ErrorDef::new("GRP-0012", PermissionDenied, "You are not allowed to delete groups.");
+pub const GRP_CANNOT_DELETE: ErrorDef = ErrorDef::new("GRP-0013", UserInput, "Group \"%1$s\" can not be deleted.");
+pub const GRP_CANNOT_CHANGE: ErrorDef = ErrorDef::new("GRP-0014", UserInput, "Group \"%1$s\" can not be changed.");
+pub const RES_NOT_FOUND: ErrorDef = ErrorDef::new("RES-0005", UserInput, "Cannot find resource with identifier %1$s.");
+pub const RES_DUPLICATE: ErrorDef = ErrorDef::new("RES-0006", UserInput, "Found resource(s) with same identifier %1$s.");
+pub const RES_MANDATORY_MISSING: ErrorDef = ErrorDef::new("RES-0008", Error, "Missing mandatory field(s) in given resource: %1$s");
+pub const RES_NO_PERMISSION: ErrorDef = ErrorDef::new("RES-0009", PermissionDenied, "No permission to modify resources in context %1$s");
+pub const RES_DUPLICATE_MAIL: ErrorDef = ErrorDef::new("RES-0010", Error, "Found resource(s) with same email address %1$s.");
+pub const RES_INVALID_NAME: ErrorDef = ErrorDef::new("RES-0011", UserInput, "Invalid resource identifier: %1$s");
+pub const RES_INVALID_MAIL: ErrorDef = ErrorDef::new("RES-0012", UserInput, "Invalid resource E-Mail address: %1$s");
+pub const RES_CONFLICT: ErrorDef = ErrorDef::new("RES-0013", Conflict, "The resource has been changed in the meantime: %1$s");
 pub const CTX_NOT_FOUND: ErrorDef = ErrorDef::new("CTX-0002", UserInput, "Cannot find context %1$s.");
 
 // --- configuration / jslob / capabilities ------------------------------------------------

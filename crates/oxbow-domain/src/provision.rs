@@ -5,7 +5,7 @@
 use crate::auth::hash_password;
 use oxbow_core::{codes, OxError, OxResult};
 use oxbow_store::users::User;
-use oxbow_store::{contexts, ids, users, Db, Tx};
+use oxbow_store::{contexts, execute, ids, users, Db, Tx};
 
 pub const DEFAULT_CONTEXT: i64 = 1;
 pub const DEFAULT_CONTEXT_NAME: &str = "defaultcontext";
@@ -129,4 +129,79 @@ fn validate_name(param: &str, value: &str) -> OxResult<()> {
         && value.len() <= 128
         && !value.chars().any(|c| c.is_control() || c.is_whitespace() || c == '/' || c == '\\');
     if ok { Ok(()) } else { Err(codes::SVL_INVALID_PARAM_VALUE.with([param, value])) }
+}
+
+/// Set a user's password (admin CLI). The caller ends the user's sessions.
+pub async fn set_password(db: &Db, cid: i64, user: i64, password: &str) -> OxResult<()> {
+    if password.is_empty() {
+        return Err(codes::USR_PASSWORD_EMPTY.err());
+    }
+    let hash = hash_password(password)?;
+    let mut tx = db.begin().await?;
+    let ts = ids::next_timestamp(&mut tx, cid).await?;
+    if !users::set_password_hash(&mut tx, cid, user, &hash, ts).await? {
+        return Err(codes::USR_NOT_FOUND.with([user, cid]));
+    }
+    tx.commit().await
+}
+
+/// Remove a user and everything the user owns, in one transaction. Sessions are removed
+/// here too; callers that hold a session cache also call `Sessions::remove_for_user`.
+pub async fn delete_user(db: &Db, cid: i64, user: i64) -> OxResult<()> {
+    let mut tx = db.begin().await?;
+    if users::get(&mut tx, cid, user).await?.is_none() {
+        return Err(codes::USR_NOT_FOUND.with([user, cid]));
+    }
+    let ts = ids::next_timestamp(&mut tx, cid).await?;
+    on_user_deleted(&mut tx, cid, user, ts).await?;
+    users::delete(&mut tx, cid, user).await?;
+    tx.commit().await
+}
+
+/// Per-user clean-up, run before the user row goes. Modules add their own lines here
+/// (contacts: the address-book entry; calendar/tasks: participations; files: blobs, ...).
+async fn on_user_deleted(tx: &mut Tx, cid: i64, user: i64, ts: i64) -> OxResult<()> {
+    // Directory: memberships (touching the groups so `group?action=updates` reports them).
+    for g in oxbow_store::groups::of_user(&mut *tx, cid, user).await? {
+        oxbow_store::groups::touch(&mut *tx, cid, g, ts).await?;
+    }
+    oxbow_store::groups::remove_user_everywhere(&mut *tx, cid, user).await?;
+    oxbow_store::settings::delete_user(&mut *tx, cid, user).await?;
+    // Folders: the user's own folders with their permissions, and grants to the user elsewhere.
+    execute!(
+        tx,
+        "DELETE FROM folder_permissions WHERE cid = $1 AND folder_id IN (SELECT id FROM folders WHERE cid = $1 AND created_by = $2)",
+        cid,
+        user
+    )?;
+    execute!(tx, "DELETE FROM folders WHERE cid = $1 AND created_by = $2", cid, user)?;
+    execute!(tx, "DELETE FROM folder_permissions WHERE cid = $1 AND entity = $2 AND is_group = FALSE", cid, user)?;
+    execute!(tx, "DELETE FROM folder_subscriptions WHERE cid = $1 AND user_id = $2", cid, user)?;
+    // Sessions last: a concurrent request of the user finds no account any more.
+    execute!(tx, "DELETE FROM sessions WHERE cid = $1 AND user_id = $2", cid, user)?;
+    Ok(())
+}
+
+/// Remove a context with all of its data, in one transaction.
+pub async fn delete_context(db: &Db, cid: i64) -> OxResult<()> {
+    let mut tx = db.begin().await?;
+    if contexts::get(&mut tx, cid).await?.is_none() {
+        return Err(codes::CTX_NOT_FOUND.with([cid]));
+    }
+    on_context_deleted(&mut tx, cid).await?;
+    contexts::delete(&mut tx, cid).await?;
+    tx.commit().await
+}
+
+/// Per-context clean-up. Modules add the deletion of their tables' rows for `cid` here.
+async fn on_context_deleted(tx: &mut Tx, cid: i64) -> OxResult<()> {
+    oxbow_store::groups::delete_context(&mut *tx, cid).await?;
+    oxbow_store::resources::delete_context(&mut *tx, cid).await?;
+    oxbow_store::settings::delete_context(&mut *tx, cid).await?;
+    for table in ["folder_subscriptions", "folder_permissions", "folders", "tombstones", "sequences", "sessions", "users"] {
+        // Table names come from this fixed list, never from input.
+        execute!(tx, format!("DELETE FROM {table} WHERE cid = $1"), cid)?;
+    }
+    execute!(tx, "DELETE FROM login_tokens WHERE session_id NOT IN (SELECT id FROM sessions)")?;
+    Ok(())
 }

@@ -21,6 +21,15 @@ pub fn dispatch<'a>(state: &'a AppState, req: &'a mut ApiRequest) -> BoxFuture<'
         match module.as_str() {
             "login" => modules::login::handle(state, req).await,
             "multiple" => modules::multiple::handle(state, req).await,
+            "user" => modules::user::handle(state, req).await,
+            "user/me" => modules::user_me::handle(state, req).await,
+            "image/user/picture" => modules::image_user_picture::handle(state, req).await,
+            "group" => modules::group::handle(state, req).await,
+            "resource" => modules::resource::handle(state, req).await,
+            m if m == "config" || m.starts_with("config/") => modules::config::handle(state, req).await,
+            "jslob" => modules::jslob::handle(state, req).await,
+            "capabilities" => modules::capabilities::handle(state, req).await,
+            "quota" => modules::quota::handle(state, req).await,
             _ => Err(codes::SVL_UNKNOWN_MODULE.with([&module])),
         }
     })

@@ -6,9 +6,12 @@ pub mod blob;
 pub mod contexts;
 pub mod db;
 pub mod folders;
+pub mod groups;
 pub mod ids;
+pub mod resources;
 pub mod schema;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 
 pub use db::{Db, DbKind, Executor, Tx};

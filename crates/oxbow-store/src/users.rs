@@ -99,3 +99,47 @@ pub async fn delete(mut ex: impl Executor, cid: i64, id: i64) -> OxResult<bool> 
 pub async fn group_ids(mut ex: impl Executor, cid: i64, user: i64) -> OxResult<Vec<i64>> {
     Ok(crate::fetch_scalars!(ex, i64, "SELECT group_id FROM group_members WHERE cid = $1 AND user_id = $2 ORDER BY group_id", cid, user)?)
 }
+
+/// Users matching `like` (see `db::like_pattern`) in any of the given columns. `columns`
+/// are fixed identifiers chosen by the caller, never user input.
+pub async fn search(mut ex: impl Executor, cid: i64, columns: &[&'static str], like: &[String], any: bool) -> OxResult<Vec<User>> {
+    const ALLOWED: &[&str] = &["display_name", "given_name", "sur_name", "email", "login"];
+    let mut conditions = Vec::new();
+    for (i, col) in columns.iter().enumerate() {
+        if !ALLOWED.contains(col) {
+            return Err(oxbow_core::OxError::internal(format!("unsearchable user column {col}")));
+        }
+        conditions.push(format!("LOWER({col}) LIKE LOWER(${}) ESCAPE '\\'", i + 2));
+    }
+    if conditions.is_empty() {
+        return list(ex, cid).await;
+    }
+    let joined = conditions.join(if any { " OR " } else { " AND " });
+    let sql = format!("SELECT {COLS} FROM users WHERE cid = $1 AND ({joined}) ORDER BY id");
+    let rows = crate::__on_conn!(ex, |c| {
+        let mut q = ::sqlx::query_as::<_, User>(::sqlx::AssertSqlSafe(sql)).bind(cid);
+        for v in like {
+            q = q.bind(v.clone());
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows)
+}
+
+/// The first context administrator of `cid` (OX: the context's admin user), if any.
+pub async fn context_admin_id(mut ex: impl Executor, cid: i64) -> OxResult<Option<i64>> {
+    let row: Option<(Option<i64>,)> =
+        fetch_optional!(ex, (Option<i64>,), "SELECT MIN(id) FROM users WHERE cid = $1 AND is_context_admin = TRUE", cid)?;
+    Ok(row.and_then(|r| r.0))
+}
+
+pub async fn set_password_hash(mut ex: impl Executor, cid: i64, id: i64, hash: &str, last_modified: i64) -> OxResult<bool> {
+    Ok(execute!(
+        ex,
+        "UPDATE users SET password_hash = $3, last_modified = $4 WHERE cid = $1 AND id = $2",
+        cid,
+        id,
+        hash.to_string(),
+        last_modified
+    )? > 0)
+}

@@ -3,6 +3,9 @@
 //! fields out of them in the order of the `columns` parameter using these tables.
 
 pub mod folders;
+pub mod groups;
+pub mod resources;
+pub mod users;
 
 /// One column: its numeric id and the JSON field name it stands for.
 #[derive(Debug, Clone, Copy)]

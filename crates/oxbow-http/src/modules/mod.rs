@@ -3,3 +3,12 @@
 
 pub mod login;
 pub mod multiple;
+pub mod capabilities;
+pub mod config;
+pub mod group;
+pub mod image_user_picture;
+pub mod jslob;
+pub mod quota;
+pub mod resource;
+pub mod user;
+pub mod user_me;

@@ -1,0 +1,91 @@
+//! quota module. `action=get` reports the quota modules registered in `MODULES`; each
+//! storage area (files, mail, ...) adds an entry there with a function that reports the
+//! user's accounts, and may add its own legacy action (`filestore`, `mail`) to `handle`.
+
+use crate::request::ApiRequest;
+use crate::response::ApiResponse;
+use crate::server::AppState;
+use futures::future::BoxFuture;
+use oxbow_core::{codes, OxResult};
+use oxbow_domain::sessions::Session;
+use serde_json::{json, Map, Value};
+
+/// One account of a quota module (reference: QuotasResponse).
+#[derive(Debug, Clone, Default)]
+pub struct QuotaAccount {
+    pub account_id: String,
+    pub account_name: String,
+    /// Storage limit in bytes (`None`: no storage quota).
+    pub quota: Option<i64>,
+    pub usage: Option<i64>,
+    /// Item-count limit (`None`: no count quota).
+    pub count_quota: Option<i64>,
+    pub count_usage: Option<i64>,
+}
+
+impl QuotaAccount {
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("account_id".into(), json!(self.account_id));
+        m.insert("account_name".into(), json!(self.account_name));
+        if let Some(q) = self.quota {
+            m.insert("quota".into(), json!(q));
+            m.insert("use".into(), json!(self.usage.unwrap_or(0)));
+        }
+        if let Some(q) = self.count_quota {
+            m.insert("countquota".into(), json!(q));
+            m.insert("countuse".into(), json!(self.count_usage.unwrap_or(0)));
+        }
+        Value::Object(m)
+    }
+}
+
+/// Reports the accounts of one quota module for a session.
+pub type AccountsFn = for<'a> fn(&'a AppState, &'a Session) -> BoxFuture<'a, OxResult<Vec<QuotaAccount>>>;
+
+/// A quota module: its id (the `module` parameter), display name and account reporter.
+pub struct QuotaModule {
+    pub id: &'static str,
+    pub display_name: &'static str,
+    pub accounts: AccountsFn,
+}
+
+/// The registered quota modules. Storage areas add their entry here.
+pub const MODULES: &[QuotaModule] = &[];
+
+pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    match req.action.as_str() {
+        "get" => get(state, req).await,
+        other => Err(codes::SVL_UNKNOWN_ACTION.with([other, "quota"])),
+    }
+}
+
+async fn get(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = req.session()?.clone();
+    let account = req.param_nonempty("account").map(str::to_string);
+    let Some(module_id) = req.param_nonempty("module").map(str::to_string) else {
+        if account.is_some() {
+            return Err(codes::SVL_MISSING_PARAM.with(["module"]));
+        }
+        let mut out = Map::new();
+        for m in MODULES {
+            let accounts = (m.accounts)(state, &s).await?;
+            out.insert(
+                m.id.into(),
+                json!({ "display_name": m.display_name, "accounts": accounts.iter().map(QuotaAccount::to_json).collect::<Vec<_>>() }),
+            );
+        }
+        return Ok(ApiResponse::data(Value::Object(out)));
+    };
+    let Some(module) = MODULES.iter().find(|m| m.id == module_id) else {
+        return Err(crate::request::invalid("module", &module_id).http_status(400));
+    };
+    let accounts = (module.accounts)(state, &s).await?;
+    match account {
+        None => Ok(ApiResponse::data(Value::Array(accounts.iter().map(QuotaAccount::to_json).collect()))),
+        Some(a) => match accounts.iter().find(|x| x.account_id == a) {
+            Some(found) => Ok(ApiResponse::data(found.to_json())),
+            None => Err(crate::request::invalid("account", &a)),
+        },
+    }
+}
