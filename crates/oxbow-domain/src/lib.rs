@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod core;
 pub mod directory;
+pub mod folder_contents;
 pub mod folder_provider;
 pub mod folders;
 pub mod mail;
