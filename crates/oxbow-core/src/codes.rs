@@ -105,3 +105,27 @@ pub const MSG_REFERENCE_NOT_FOUND: ErrorDef = ErrorDef::new("MSG-0067", UserInpu
 pub const MSG_INVALID_MESSAGE: ErrorDef = ErrorDef::new("MSG-0064", UserInput, "The message could not be read: %1$s");
 pub const MSG_STANDARD_FOLDER: ErrorDef = ErrorDef::new("MSG-0014", PermissionDenied, "The standard folder %1$s cannot be changed or deleted.");
 pub const MSG_TOO_LARGE: ErrorDef = ErrorDef::new("MSG-0065", Capacity, "The message exceeds the maximum size of %1$s bytes.");
+// --- CON: contacts (behaviour notes 2.6) ---------------------------------------------------
+pub const CON_INVALID_EMAIL: ErrorDef = ErrorDef::new("CON-0100", UserInput, "The e-mail address %1$s is invalid.");
+pub const CON_IMAGE_TOO_LARGE: ErrorDef = ErrorDef::new("CON-0101", Capacity, "The image is too large: %2$s bytes (at most %3$s bytes are allowed).");
+pub const CON_NOT_CONTACT_FOLDER: ErrorDef = ErrorDef::new("CON-0103", UserInput, "The folder %1$s is not a contact folder.");
+pub const CON_NO_FOLDER_ACCESS: ErrorDef = ErrorDef::new("CON-0104", PermissionDenied, "You do not have the permission to access objects in folder %1$s.");
+pub const CON_NO_CREATE_PERMISSION: ErrorDef = ErrorDef::new("CON-0112", PermissionDenied, "You do not have the permission to create objects in folder %1$s.");
+pub const CON_CONFLICT: ErrorDef = ErrorDef::new("CON-0119", Conflict, "The contact has been changed in the meantime.");
+pub const CON_NOT_FOUND: ErrorDef = ErrorDef::new("CON-0125", UserInput, "The contact %1$s could not be found in folder %2$s.");
+pub const CON_TRUNCATED: ErrorDef = ErrorDef::new("CON-0154", Truncated, "The value of the attribute %1$s is too long: %2$s characters, at most %3$s are allowed.");
+pub const CON_NOT_VALID_IMAGE: ErrorDef = ErrorDef::new("CON-0158", TryAgain, "The image is not a valid picture. It may be broken or not an image at all.");
+pub const CON_DISPLAY_NAME_MANDATORY: ErrorDef = ErrorDef::new("CON-0166", UserInput, "The contact needs a display name.");
+pub const CON_NO_DELETE_PERMISSION: ErrorDef = ErrorDef::new("CON-0169", PermissionDenied, "You do not have the permission to delete objects in folder %1$s.");
+pub const CON_PRIVATE_IN_PUBLIC: ErrorDef = ErrorDef::new("CON-0171", UserInput, "A contact in a public folder cannot be marked as private.");
+pub const CON_NOT_IN_FOLDER: ErrorDef = ErrorDef::new("CON-0174", UserInput, "The contact %1$s is not in folder %2$s.");
+pub const CON_NO_WRITE_PERMISSION: ErrorDef = ErrorDef::new("CON-0176", PermissionDenied, "You do not have the permission to modify objects in folder %1$s.");
+pub const CON_GAB_DELETE: ErrorDef = ErrorDef::new("CON-0260", PermissionDenied, "The contact of a user cannot be deleted.");
+pub const CON_PATTERN_TOO_SHORT: ErrorDef = ErrorDef::new("CON-1000", UserInput, "The search pattern needs at least %1$s characters.");
+pub const CON_INVALID_FIELD: ErrorDef = ErrorDef::new("CON-0168", UserInput, "The value of the attribute %1$s is invalid: %2$s");
+
+// --- I_E: import / export -------------------------------------------------------------------
+pub const IE_UNSUPPORTED_FORMAT: ErrorDef = ErrorDef::new("I_E-0100", UserInput, "The format %1$s is not supported for module %2$s.");
+pub const IE_PARSE_FAILED: ErrorDef = ErrorDef::new("I_E-0500", UserInput, "Entry %1$s could not be read: %2$s");
+pub const IE_NO_FILE: ErrorDef = ErrorDef::new("I_E-0512", UserInput, "The upload contains no file.");
+pub const IE_EMPTY_CSV: ErrorDef = ErrorDef::new("I_E-0806", UserInput, "The CSV file has no header line or no known column titles.");

@@ -2,6 +2,7 @@
 //! `oxbow-http` call into these services; the services use `oxbow-store` for persistence.
 
 pub mod auth;
+pub mod contacts;
 pub mod core;
 pub mod directory;
 pub mod folder_contents;

@@ -93,6 +93,7 @@ pub async fn create_user(db: &Db, cid: i64, n: NewUser, mail_domain: &str) -> Ox
 /// Modules add their per-user set-up here (default folders, address book entry, ...).
 async fn on_user_created(tx: &mut Tx, user: &User) -> OxResult<()> {
     crate::folders::create_user_folders(tx, user.cid, user.id, &user.display_name).await?;
+    crate::contacts::gab::create_user_contact(tx, user).await?;
     Ok(())
 }
 

@@ -30,6 +30,12 @@ pub fn dispatch<'a>(state: &'a AppState, req: &'a mut ApiRequest) -> BoxFuture<'
             "jslob" => modules::jslob::handle(state, req).await,
             "capabilities" => modules::capabilities::handle(state, req).await,
             "quota" => modules::quota::handle(state, req).await,
+            "contacts" => modules::contacts::handle(state, req).await,
+            "halo/contact" => modules::halo::handle(state, req).await,
+            "halo/contact/picture" => modules::halo::picture(state, req).await,
+            "image/contact/picture" => modules::image_contact::handle(state, req).await,
+            "import" => modules::import::handle(state, req).await,
+            "export" => modules::export::handle(state, req).await,
             _ => Err(codes::SVL_UNKNOWN_MODULE.with([&module])),
         }
     })

@@ -3,6 +3,7 @@
 //! of it. Blob bytes live behind `blob::BlobStore` (local directory or S3).
 
 pub mod blob;
+pub mod contacts;
 pub mod contexts;
 pub mod db;
 pub mod folders;

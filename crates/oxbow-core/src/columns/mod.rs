@@ -2,6 +2,7 @@
 //! Handlers build objects keyed by field name; the HTTP layer's column mechanism picks
 //! fields out of them in the order of the `columns` parameter using these tables.
 
+pub mod contacts;
 pub mod folders;
 pub mod groups;
 pub mod resources;

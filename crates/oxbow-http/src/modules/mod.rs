@@ -1,6 +1,11 @@
 //! One file per API module. Each exposes `pub async fn handle(state, req)` and matches
 //! `req.action` itself; `dispatch.rs` maps module names to these files.
 
+pub mod contacts;
+pub mod export;
+pub mod halo;
+pub mod image_contact;
+pub mod import;
 pub mod login;
 pub mod multiple;
 pub mod capabilities;
