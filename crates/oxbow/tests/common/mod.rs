@@ -284,3 +284,22 @@ pub fn data(v: &Value) -> &Value {
 pub fn code(v: &Value) -> &str {
     v.get("code").and_then(Value::as_str).unwrap_or_else(|| panic!("expected an error, got {v}"))
 }
+
+/// The id of the caller's default contacts folder, found by probing the folder ids that
+/// user folders get (the first one a contacts `all` succeeds on is the user's own).
+pub async fn own_contacts_folder(c: &Client) -> String {
+    for id in 20..400 {
+        let v = c.get("contacts", &[("action", "all"), ("folder", &id.to_string()), ("columns", "1")]).await;
+        if v.get("error").is_none() {
+            return id.to_string();
+        }
+    }
+    panic!("no contacts folder found");
+}
+
+/// A tiny but genuine PNG image (signature and IHDR chunk).
+pub fn tiny_png() -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
+    v.extend_from_slice(b"\0\0\0\nIDATx\x9cc\0\x01\0\0\x05\0\x01\r\n-\xb4\0\0\0\0IEND\xaeB`\x82");
+    v
+}
