@@ -237,6 +237,7 @@ pub async fn update_user(db: &Db, s: &Session, id: i64, client_ts: i64, changes:
     let ts = ids::next_timestamp(&mut tx, s.cid).await?;
     u.last_modified = ts;
     users::update(&mut tx, &u).await?;
+    crate::contacts::gab::sync_user_contact(&mut tx, &u).await?;
     tx.commit().await?;
     Ok(ts)
 }

@@ -10,7 +10,11 @@ use oxbow_store::{Db, Tx};
 pub async fn delete_contents(tx: &mut Tx, cid: i64, module: &str, folder_ids: &[i64], user: i64, ts: i64) -> OxResult<()> {
     let _ = (&tx, cid, folder_ids, user, ts);
     match module {
-        "contacts" => {}
+        "contacts" => {
+            for folder in folder_ids {
+                crate::contacts::delete_folder_contents(tx, cid, *folder, user, ts).await?;
+            }
+        }
         "calendar" => {}
         "tasks" => {}
         "infostore" => {}
@@ -24,7 +28,7 @@ pub async fn delete_contents(tx: &mut Tx, cid: i64, module: &str, folder_ids: &[
 pub async fn count_contents(db: &Db, cid: i64, module: &str, folder_id: i64) -> OxResult<Option<i64>> {
     let _ = (db, cid, folder_id);
     match module {
-        "contacts" => Ok(None),
+        "contacts" => Ok(Some(oxbow_store::contacts::count_in_folder(db, cid, folder_id).await?)),
         "calendar" => Ok(None),
         "tasks" => Ok(None),
         "infostore" => Ok(None),

@@ -168,6 +168,7 @@ async fn on_user_deleted(tx: &mut Tx, cid: i64, user: i64, ts: i64) -> OxResult<
     }
     oxbow_store::groups::remove_user_everywhere(&mut *tx, cid, user).await?;
     oxbow_store::settings::delete_user(&mut *tx, cid, user).await?;
+    crate::contacts::gab::delete_user_contact(tx, cid, user).await?;
     // Folders: the user's own folders with their permissions, and grants to the user elsewhere.
     execute!(
         tx,

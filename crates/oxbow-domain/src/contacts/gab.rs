@@ -68,8 +68,21 @@ pub async fn sync_user_contact(tx: &mut Tx, user: &User) -> OxResult<()> {
     Ok(())
 }
 
-/// Remove a deleted user's entry (inside the user deletion's transaction).
+/// Remove a deleted user's entry and the contacts of the user's own folders (inside the
+/// user deletion's transaction, before the folders go).
 pub async fn delete_user_contact(tx: &mut Tx, cid: i64, user_id: i64) -> OxResult<()> {
+    oxbow_store::execute!(
+        tx,
+        "DELETE FROM contact_images WHERE cid = $1 AND contact_id IN (SELECT c.id FROM contacts c JOIN folders f ON f.cid = c.cid AND f.id = c.folder_id WHERE c.cid = $1 AND f.created_by = $2 AND f.module = 'contacts')",
+        cid,
+        user_id
+    )?;
+    oxbow_store::execute!(
+        tx,
+        "DELETE FROM contacts WHERE cid = $1 AND folder_id IN (SELECT id FROM folders WHERE cid = $1 AND created_by = $2 AND module = 'contacts')",
+        cid,
+        user_id
+    )?;
     let ids: Vec<i64> = oxbow_store::fetch_scalars!(tx, i64, "SELECT id FROM contacts WHERE cid = $1 AND user_id = $2", cid, user_id)?;
     if ids.is_empty() {
         return Ok(());

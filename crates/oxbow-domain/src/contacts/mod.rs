@@ -479,9 +479,8 @@ pub fn recurs_in(date_ms: i64, start: i64, end: i64) -> bool {
 }
 
 /// Delete the contacts of a folder that is being deleted or cleared (inside its transaction).
-pub async fn delete_folder_contents(tx: &mut Tx, cid: i64, folder_id: i64, user: i64) -> OxResult<u64> {
-    let ids: Vec<i64> = oxbow_store::fetch_scalars!(tx, i64, "SELECT id FROM contacts WHERE cid = $1 AND folder_id = $2 AND user_id IS NULL", cid, folder_id)?;
-    let ts = ids::next_timestamp(&mut *tx, cid).await?;
+pub async fn delete_folder_contents(tx: &mut Tx, cid: i64, folder_id: i64, user: i64, ts: i64) -> OxResult<u64> {
+    let ids: Vec<i64> = oxbow_store::fetch_scalars!(tx, i64, "SELECT id FROM contacts WHERE cid = $1 AND folder_id = $2", cid, folder_id)?;
     for id in &ids {
         store::add_tombstone(&mut *tx, cid, folder_id, *id, user, ts).await?;
     }

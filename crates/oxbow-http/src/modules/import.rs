@@ -12,6 +12,10 @@ use oxbow_store::ids;
 use serde_json::{Value, json};
 
 pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    // Every answer to an upload, errors included, goes out as the callback page.
+    if req.is_multipart() {
+        req.upload = true;
+    }
     let format = match req.action.as_str() {
         "VCARD" => Format::VCard,
         "CSV" => Format::Csv,
