@@ -9,6 +9,7 @@ pub mod folder_contents;
 pub mod folder_provider;
 pub mod folders;
 pub mod mail;
+pub mod infostore;
 pub mod provision;
 pub mod sessions;
 

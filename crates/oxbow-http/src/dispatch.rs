@@ -36,6 +36,13 @@ pub fn dispatch<'a>(state: &'a AppState, req: &'a mut ApiRequest) -> BoxFuture<'
             "image/contact/picture" => modules::image_contact::handle(state, req).await,
             "import" => modules::import::handle(state, req).await,
             "export" => modules::export::handle(state, req).await,
+            m if m == "infostore" || m.starts_with("infostore/") => modules::infostore::handle(state, req).await,
+            m if m == "attachment" || m.starts_with("attachment/") => modules::attachment::handle(state, req).await,
+            "file" => modules::file::handle(state, req).await,
+            "fileservice" => modules::fileservice::handle(state, req).await,
+            "fileaccount" => modules::fileaccount::handle(state, req).await,
+            "image/mfile/picture" => modules::image_file::mfile_picture(state, req).await,
+            "image/file/mp3cover" => modules::image_file::mp3_cover(state, req).await,
             _ => Err(codes::SVL_UNKNOWN_MODULE.with([&module])),
         }
     })

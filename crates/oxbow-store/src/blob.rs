@@ -514,3 +514,92 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+// --- references ----------------------------------------------------------------------------
+
+/// Reference counting of stored blobs in the `blobs` table. Identical content is kept once:
+/// `adopt` finds an existing blob with the same SHA-256 and size and shares it.
+pub mod refs {
+    use crate::db::Executor;
+    use crate::{execute, fetch_optional, fetch_scalars};
+    use oxbow_core::OxResult;
+
+    /// Record a blob about to be uploaded under `key` (refcount 0, no hash yet), so that an
+    /// upload that never completes can be found and removed by `stale_pending`.
+    pub async fn begin(mut ex: impl Executor, key: &str, now: i64) -> OxResult<()> {
+        execute!(
+            ex,
+            "INSERT INTO blobs (blob_key, sha256, size, md5, refcount, created) VALUES ($1, '', 0, '', 0, $2)",
+            key.to_string(),
+            now
+        )?;
+        Ok(())
+    }
+
+    /// Take one reference to the uploaded content. Returns the key to store in the referencing
+    /// row and, when identical content already existed, the now redundant upload key (delete it
+    /// from the blob store after commit).
+    pub async fn adopt(mut ex: impl Executor, key: &str, out: &super::PutOutcome) -> OxResult<(String, Option<String>)> {
+        let existing: Option<(String,)> = fetch_optional!(
+            ex,
+            (String,),
+            "UPDATE blobs SET refcount = refcount + 1 WHERE blob_key = (SELECT blob_key FROM blobs WHERE sha256 = $1 AND size = $2 AND refcount > 0 AND blob_key <> $3 ORDER BY created LIMIT 1) RETURNING blob_key",
+            out.sha256.clone(),
+            out.size as i64,
+            key.to_string()
+        )?;
+        if let Some((shared,)) = existing {
+            execute!(ex, "DELETE FROM blobs WHERE blob_key = $1", key.to_string())?;
+            return Ok((shared, Some(key.to_string())));
+        }
+        execute!(
+            ex,
+            "UPDATE blobs SET sha256 = $2, size = $3, md5 = $4, refcount = 1 WHERE blob_key = $1",
+            key.to_string(),
+            out.sha256.clone(),
+            out.size as i64,
+            out.md5.clone()
+        )?;
+        Ok((key.to_string(), None))
+    }
+
+    /// One more reference to an existing blob (copies, new versions of the same bytes).
+    pub async fn add(mut ex: impl Executor, key: &str) -> OxResult<()> {
+        execute!(ex, "UPDATE blobs SET refcount = refcount + 1 WHERE blob_key = $1", key.to_string())?;
+        Ok(())
+    }
+
+    /// Drop one reference. Returns true when it was the last one: the row is gone and the
+    /// caller removes the bytes from the blob store after commit.
+    pub async fn release(mut ex: impl Executor, key: &str) -> OxResult<bool> {
+        let left: Option<(i64,)> = fetch_optional!(
+            ex,
+            (i64,),
+            "UPDATE blobs SET refcount = refcount - 1 WHERE blob_key = $1 RETURNING refcount",
+            key.to_string()
+        )?;
+        match left {
+            Some((n,)) if n <= 0 => {
+                execute!(ex, "DELETE FROM blobs WHERE blob_key = $1", key.to_string())?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Forget a pending upload row (the upload failed).
+    pub async fn forget(mut ex: impl Executor, key: &str) -> OxResult<()> {
+        execute!(ex, "DELETE FROM blobs WHERE blob_key = $1 AND refcount = 0", key.to_string())?;
+        Ok(())
+    }
+
+    /// Uploads started before `before` that never completed.
+    pub async fn stale_pending(mut ex: impl Executor, before: i64) -> OxResult<Vec<String>> {
+        Ok(fetch_scalars!(ex, String, "SELECT blob_key FROM blobs WHERE refcount = 0 AND created < $1", before)?)
+    }
+
+    pub async fn count(mut ex: impl Executor) -> OxResult<i64> {
+        let n: Vec<i64> = fetch_scalars!(ex, i64, "SELECT COUNT(*) FROM blobs WHERE refcount > 0")?;
+        Ok(n.first().copied().unwrap_or(0))
+    }
+}

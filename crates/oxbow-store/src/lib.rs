@@ -4,7 +4,9 @@
 
 pub mod blob;
 pub mod contacts;
+pub mod attachments;
 pub mod contexts;
+pub mod infostore;
 pub mod db;
 pub mod folders;
 pub mod groups;

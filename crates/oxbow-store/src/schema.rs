@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("001_core", include_str!("../schema/001_core.sql")),
     ("002_folders", include_str!("../schema/002_folders.sql")),
     ("003_contacts", include_str!("../schema/003_contacts.sql")),
+    ("004_infostore", include_str!("../schema/004_infostore.sql")),
 ];
 
 /// Apply every migration not yet recorded. On PostgreSQL an advisory lock keeps two nodes

@@ -3,10 +3,12 @@
 //! fields out of them in the order of the `columns` parameter using these tables.
 
 pub mod contacts;
+pub mod attachments;
 pub mod folders;
 pub mod groups;
 pub mod resources;
 pub mod users;
+pub mod infostore;
 
 /// One column: its numeric id and the JSON field name it stands for.
 #[derive(Debug, Clone, Copy)]

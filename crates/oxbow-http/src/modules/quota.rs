@@ -51,11 +51,37 @@ pub struct QuotaModule {
 }
 
 /// The registered quota modules. Storage areas add their entry here.
-pub const MODULES: &[QuotaModule] = &[];
+pub const MODULES: &[QuotaModule] = &[
+    QuotaModule { id: "filestorage", display_name: "Drive", accounts: filestorage_accounts },
+];
+
+/// Drive: the context's file store (Drive versions and attachments) against its quota.
+fn filestorage_accounts<'a>(state: &'a AppState, s: &'a Session) -> BoxFuture<'a, OxResult<Vec<QuotaAccount>>> {
+    Box::pin(async move {
+        let usage = oxbow_store::infostore::context_usage(&state.db, s.cid).await?;
+        let quota = oxbow_store::infostore::context_quota(&state.db, s.cid).await?;
+        Ok(vec![QuotaAccount {
+            account_id: oxbow_domain::infostore::services::DEFAULT_ACCOUNT.into(),
+            account_name: "Drive".into(),
+            quota: Some(quota.unwrap_or(-1)),
+            usage: Some(usage),
+            ..Default::default()
+        }])
+    })
+}
+
+/// `quota?action=filestore`: `{"quota": bytes or -1 for unlimited, "use": bytes}`.
+async fn filestore(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = req.session()?.clone();
+    let usage = oxbow_store::infostore::context_usage(&state.db, s.cid).await?;
+    let quota = oxbow_store::infostore::context_quota(&state.db, s.cid).await?;
+    Ok(ApiResponse::data(json!({ "quota": quota.unwrap_or(-1), "use": usage })))
+}
 
 pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     match req.action.as_str() {
         "get" => get(state, req).await,
+        "filestore" => filestore(state, req).await,
         other => Err(codes::SVL_UNKNOWN_ACTION.with([other, "quota"])),
     }
 }

@@ -1,0 +1,730 @@
+//! infostore module (Drive): items, versions, locks, downloads, ZIP archives.
+
+use crate::columns::{self, Columns};
+use crate::request::{invalid, ApiRequest};
+use crate::response::ApiResponse;
+use crate::server::AppState;
+use axum::body::Body;
+use axum::response::Response;
+use futures::StreamExt;
+use http::{header, HeaderValue, StatusCode};
+use oxbow_core::columns::infostore::TABLE;
+use oxbow_core::{codes, OxError, OxResult};
+use oxbow_domain::folders;
+use oxbow_domain::infostore::{self as drive, NewFile, UploadLimits};
+use oxbow_domain::sessions::Session;
+use oxbow_domain::Core;
+use oxbow_store::infostore::{self as store, ItemRow};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    match req.action.as_str() {
+        "all" => all(state, req).await,
+        "list" => list(state, req).await,
+        "get" => get(state, req).await,
+        "versions" => versions(state, req).await,
+        "updates" => updates(state, req).await,
+        "search" => search(state, req).await,
+        "new" => new(state, req).await,
+        "update" => update(state, req).await,
+        "delete" => delete(state, req).await,
+        "copy" => copy(state, req).await,
+        "move" => move_items(state, req).await,
+        "detach" => detach(state, req, false).await,
+        "revert" => detach(state, req, true).await,
+        "lock" => lock(state, req, true).await,
+        "unlock" => lock(state, req, false).await,
+        "document" => document(state, req).await,
+        "zipdocuments" => zipdocuments(state, req).await,
+        "zipfolder" => zipfolder(state, req).await,
+        "checkname" => checkname(req),
+        "saveAs" => save_as(state, req).await,
+        "shares" => shares(state, req).await,
+        "notify" => notify(state, req).await,
+        other => Err(codes::SVL_UNKNOWN_ACTION.with([other, "infostore"])),
+    }
+}
+
+fn session(req: &ApiRequest) -> OxResult<std::sync::Arc<Session>> {
+    Ok(req.session()?.clone())
+}
+
+fn require_item_id(req: &ApiRequest) -> OxResult<i64> {
+    let raw = req.require("id")?;
+    drive::parse_id(raw).ok_or_else(|| invalid("id", raw))
+}
+
+fn require_folder(req: &ApiRequest) -> OxResult<i64> {
+    let raw = req.require("folder")?;
+    drive::parse_folder(raw).ok_or_else(|| invalid("folder", raw))
+}
+
+/// Objects for rows, with `number_of_versions` looked up for just these items.
+async fn objects(core: &Core, s: &Session, rows: &[ItemRow], rights: &HashMap<i64, oxbow_core::perms::Rights>, tz: chrono_tz::Tz) -> OxResult<Vec<Map<String, Value>>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts: HashMap<i64, i64> = store::version_counts(&core.db, s.cid, &ids).await?.into_iter().collect();
+    Ok(rows
+        .iter()
+        .map(|r| drive::item_json(r, counts.get(&r.id).copied().unwrap_or(0), tz, rights.get(&r.folder_id).copied().unwrap_or_default()))
+        .collect())
+}
+
+fn owner_filter(s: &Session, rights: oxbow_core::perms::Rights) -> Option<i64> {
+    if rights.can_read(s.user_id, -1) { None } else { Some(s.user_id) }
+}
+
+async fn all(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let cols = columns::parse(req, &TABLE)?;
+    let folder = require_folder(req)?;
+    let sort = columns::parse_sort(req, &TABLE)?;
+    let window = columns::parse_window(req)?;
+    let access = drive::drive_folder(&state.db, &s, folder).await?;
+    if !access.rights.can_read_any() {
+        return Err(codes::IFO_NO_READ.err());
+    }
+    let owner = owner_filter(&s, access.rights);
+    let tz = req.tz()?;
+    let rights = HashMap::from([(folder, access.rights)]);
+    let (limit, offset) = window.limit_offset();
+    let sql_sort = match sort {
+        None => Some(("id", false)),
+        Some((field, desc)) => store::sort_column(field).map(|_| (field, desc)),
+    };
+    let objs = match sql_sort {
+        Some((field, desc)) => {
+            let col = store::sort_column(field).unwrap_or("id");
+            let rows = store::in_folder_page(&state.db, s.cid, folder, owner, col, desc, limit, offset).await?;
+            objects(&state.core, &s, &rows, &rights, tz).await?
+        }
+        None => {
+            let rows = store::in_folder(&state.db, s.cid, folder, owner).await?;
+            let mut objs = objects(&state.core, &s, &rows, &rights, tz).await?;
+            if let Some((field, desc)) = sort {
+                columns::sort_by_field(&mut objs, field, desc);
+            }
+            window.apply(objs)
+        }
+    };
+    let ts = objs.iter().filter_map(|o| o.get("last_modified_utc").and_then(Value::as_i64)).max().unwrap_or(0);
+    Ok(ApiResponse::with_timestamp(columns::rows(&objs, &cols), ts))
+}
+
+/// `[{"id": "..", "folder": ".."}]` → item ids.
+fn list_ids(body: &[Value]) -> OxResult<Vec<i64>> {
+    body.iter()
+        .map(|e| {
+            let raw = match e.get("id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => return Err(codes::SVL_MISSING_FIELD.with(["id"])),
+            };
+            drive::parse_id(&raw).ok_or_else(|| codes::SVL_INVALID_FIELD.with(["id", raw.as_str()]))
+        })
+        .collect()
+}
+
+async fn list(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let cols = columns::parse(req, &TABLE)?;
+    let body = req.json_array().await?;
+    let ids = list_ids(&body)?;
+    let tz = req.tz()?;
+    let mut rows = Vec::new();
+    let mut rights = HashMap::new();
+    for id in ids {
+        let (item, access) = drive::readable_item(&state.db, &s, id).await?;
+        rights.insert(item.folder_id, access.rights);
+        rows.push(item);
+    }
+    let objs = objects(&state.core, &s, &rows, &rights, tz).await?;
+    let ts = rows.iter().map(|r| r.last_modified).max().unwrap_or(0);
+    Ok(ApiResponse::with_timestamp(columns::rows(&objs, &cols), ts))
+}
+
+async fn get(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let id = require_item_id(req)?;
+    let (item, access) = drive::readable_item(&state.db, &s, id).await?;
+    let tz = req.tz()?;
+    let rights = HashMap::from([(item.folder_id, access.rights)]);
+    let mut objs = objects(&state.core, &s, std::slice::from_ref(&item), &rights, tz).await?;
+    Ok(ApiResponse::with_timestamp(Value::Object(objs.remove(0)), item.last_modified))
+}
+
+async fn versions(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let cols = columns::parse(req, &TABLE)?;
+    let id = require_item_id(req)?;
+    let sort = columns::parse_sort(req, &TABLE)?;
+    let (item, access) = drive::readable_item(&state.db, &s, id).await?;
+    let tz = req.tz()?;
+    let versions = store::versions(&state.db, s.cid, id).await?;
+    let count = versions.len() as i64;
+    let mut objs: Vec<Map<String, Value>> = versions.iter().map(|v| drive::version_json(&item, v, count, tz, access.rights)).collect();
+    if let Some((field, desc)) = sort {
+        columns::sort_by_field(&mut objs, field, desc);
+    }
+    Ok(ApiResponse::with_timestamp(columns::rows(&objs, &cols), item.last_modified))
+}
+
+async fn updates(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let cols = columns::parse(req, &TABLE)?;
+    let folder = require_folder(req)?;
+    let since = req.param_i64("timestamp")?.unwrap_or(0);
+    let sort = columns::parse_sort(req, &TABLE)?;
+    let access = drive::drive_folder(&state.db, &s, folder).await?;
+    if !access.rights.can_read_any() {
+        return Err(codes::IFO_NO_READ.err());
+    }
+    let tz = req.tz()?;
+    let rows = store::changed_since(&state.db, s.cid, folder, since, owner_filter(&s, access.rights)).await?;
+    let rights = HashMap::from([(folder, access.rights)]);
+    let mut objs = objects(&state.core, &s, &rows, &rights, tz).await?;
+    if let Some((field, desc)) = sort {
+        columns::sort_by_field(&mut objs, field, desc);
+    }
+    let deleted: Vec<(Value, i64)> = if columns::ignore_deleted(req) {
+        Vec::new()
+    } else {
+        store::tombstones_since(&state.db, s.cid, drive::MODULE, &folder.to_string(), since)
+            .await?
+            .into_iter()
+            .map(|(id, ts)| (json!(id), ts))
+            .collect()
+    };
+    let (data, ts) = columns::updates_data(&objs, &cols, &deleted, since);
+    Ok(ApiResponse::with_timestamp(data, ts))
+}
+
+async fn search(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let cols = columns::parse(req, &TABLE)?;
+    let sort = columns::parse_sort(req, &TABLE)?;
+    let folder = match req.param_nonempty("folder") {
+        Some(raw) => Some(drive::parse_folder(raw).ok_or_else(|| invalid("folder", raw))?),
+        None => None,
+    };
+    let start = req.param_i64("start")?.unwrap_or(0).max(0) as usize;
+    let end = req.param_i64("end")?;
+    let body = req.json_object().await?;
+    let pattern = match body.get("pattern") {
+        None | Some(Value::Null) => "*".to_string(),
+        Some(Value::String(p)) if p.is_empty() => "*".to_string(),
+        Some(Value::String(p)) => p.clone(),
+        Some(_) => return Err(codes::SVL_INVALID_FIELD.with(["pattern", "expected a string"])),
+    };
+    let targets = match folder {
+        Some(f) => vec![drive::drive_folder(&state.db, &s, f).await?],
+        None => folders::visible_folders(&state.db, &s, drive::MODULE).await?,
+    };
+    let tz = req.tz()?;
+    let mut rows = Vec::new();
+    let mut rights = HashMap::new();
+    for a in targets {
+        if !a.rights.can_read_any() {
+            continue;
+        }
+        rows.extend(store::search(&state.db, s.cid, a.folder.id, &pattern, owner_filter(&s, a.rights)).await?);
+        rights.insert(a.folder.id, a.rights);
+    }
+    let mut objs = objects(&state.core, &s, &rows, &rights, tz).await?;
+    if let Some((field, desc)) = sort {
+        columns::sort_by_field(&mut objs, field, desc);
+    }
+    let end = end.map(|e| (e.max(-1) + 1) as usize);
+    let window = columns::Window { start, end };
+    let objs = window.apply(objs);
+    let ts = objs.iter().filter_map(|o| o.get("last_modified_utc").and_then(Value::as_i64)).max().unwrap_or(0);
+    Ok(ApiResponse::with_timestamp(columns::rows(&objs, &cols), ts))
+}
+
+// --- uploads --------------------------------------------------------------------------------
+
+/// A multipart request: text fields (JSON) and uploaded files by field name.
+pub struct UploadForm {
+    pub texts: HashMap<String, String>,
+    pub files: Vec<(String, NewFile)>,
+}
+
+impl UploadForm {
+    /// Remove every uploaded blob (the request failed before anything referenced them).
+    pub async fn discard(&self, core: &Core) {
+        for (_, f) in &self.files {
+            drive::discard(core, &f.upload).await;
+        }
+    }
+}
+
+fn declared_length(req: &ApiRequest) -> Option<u64> {
+    req.header("content-length").and_then(|v| v.trim().parse().ok())
+}
+
+/// Read a multipart upload: file parts stream into the blob store under the upload and quota
+/// limits; other parts are small text fields. On error nothing remains stored.
+pub async fn read_upload(core: &Core, s: &Session, req: &mut ApiRequest) -> OxResult<UploadForm> {
+    let limits = UploadLimits::for_session(core, s).await?;
+    limits.check_declared(declared_length(req))?;
+    let max_upload = req.max_upload_size;
+    let mut mp = req.multipart()?;
+    let mut form = UploadForm { texts: HashMap::new(), files: Vec::new() };
+    let result: OxResult<()> = async {
+        while let Some(field) = mp.next_field().await.map_err(|e| crate::request::multipart_error(e, max_upload))? {
+            let name = field.name().unwrap_or("").to_string();
+            if let Some(file_name) = field.file_name().map(str::to_string) {
+                let part_type = field.content_type().map(|m| m.essence_str().to_string());
+                let stream = field
+                    .map(|r| {
+                        r.map_err(|e| match e {
+                            multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+                                std::io::Error::new(std::io::ErrorKind::FileTooLarge, e.to_string())
+                            }
+                            other => std::io::Error::other(other.to_string()),
+                        })
+                    })
+                    .boxed();
+                let upload = drive::upload(core, stream, limits).await?;
+                form.files.push((name, NewFile { upload, part_name: Some(file_name), part_type }));
+            } else {
+                let mut text = Vec::new();
+                let mut field = field;
+                while let Some(chunk) = field.chunk().await.map_err(|e| crate::request::multipart_error(e, max_upload))? {
+                    if text.len() + chunk.len() > 1024 * 1024 {
+                        return Err(codes::SVL_BODY_TOO_LARGE.with([1024 * 1024]));
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                form.texts.insert(name, String::from_utf8_lossy(&text).into_owned());
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        form.discard(core).await;
+        return Err(e);
+    }
+    Ok(form)
+}
+
+fn parse_json_object(raw: Option<&String>, name: &str) -> OxResult<Map<String, Value>> {
+    match raw {
+        None => Ok(Map::new()),
+        Some(text) if text.trim().is_empty() => Ok(Map::new()),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(codes::SVL_INVALID_FIELD.with([name, "expected a JSON object"])),
+            Err(e) => Err(codes::SVL_INVALID_JSON.with([e.to_string()])),
+        },
+    }
+}
+
+/// The item data of PUT bodies: `{"file": {...}}` or the plain object.
+fn item_data(body: Map<String, Value>) -> Map<String, Value> {
+    match body.get("file") {
+        Some(Value::Object(inner)) => inner.clone(),
+        _ => body,
+    }
+}
+
+/// Body of new/update/copy: multipart (json + file) or JSON.
+async fn item_request(state: &AppState, s: &Session, req: &mut ApiRequest) -> OxResult<(Map<String, Value>, Option<NewFile>, Option<UploadForm>)> {
+    if req.is_multipart() {
+        let mut form = read_upload(&state.core, s, req).await?;
+        let obj = match parse_json_object(form.texts.get("json"), "json") {
+            Ok(o) => item_data(o),
+            Err(e) => {
+                form.discard(&state.core).await;
+                return Err(e);
+            }
+        };
+        let pos = form.files.iter().position(|(n, _)| n == "file").or(if form.files.is_empty() { None } else { Some(0) });
+        let file = pos.map(|p| form.files.remove(p).1);
+        Ok((obj, file, Some(form)))
+    } else {
+        let body = req.json_object().await?;
+        Ok((item_data(body), None, None))
+    }
+}
+
+async fn new(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let try_add_version = req.flag("try_add_version")?;
+    let (obj, file, extra) = item_request(state, &s, req).await?;
+    if let Some(extra) = &extra {
+        extra.discard(&state.core).await;
+    }
+    let item = drive::create(&state.core, &s, &obj, file.as_ref(), try_add_version).await?;
+    Ok(ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified))
+}
+
+async fn update(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let id = require_item_id(req)?;
+    let ts = req.param_i64("timestamp")?;
+    let (obj, file, extra) = item_request(state, &s, req).await?;
+    if let Some(extra) = &extra {
+        extra.discard(&state.core).await;
+    }
+    let item = drive::update(&state.core, &s, id, ts, &obj, file.as_ref()).await?;
+    Ok(ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified))
+}
+
+async fn copy(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let id = require_item_id(req)?;
+    let (obj, file, extra) = item_request(state, &s, req).await?;
+    if let Some(extra) = &extra {
+        extra.discard(&state.core).await;
+    }
+    let item = drive::copy(&state.core, &s, id, &obj, file.as_ref()).await?;
+    Ok(ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified))
+}
+
+async fn delete(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let ts = req.require_i64("timestamp")?;
+    let hard = req.flag("hardDelete")?;
+    let body = req.json_array().await?;
+    let ids = list_ids(&body)?;
+    let conflicts = drive::delete(&state.core, &s, &ids, ts, hard).await?;
+    let now = oxbow_store::ids::current_timestamp(&state.db, s.cid).await?;
+    Ok(ApiResponse::with_timestamp(json!(conflicts), now))
+}
+
+async fn move_items(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let dest = require_folder(req)?;
+    let body = req.json_array().await?;
+    let ids = list_ids(&body)?;
+    let refused = drive::move_items(&state.core, &s, &ids, dest).await?;
+    let now = oxbow_store::ids::current_timestamp(&state.db, s.cid).await?;
+    Ok(ApiResponse::with_timestamp(json!(refused), now))
+}
+
+async fn detach(state: &AppState, req: &mut ApiRequest, all_versions: bool) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let id = require_item_id(req)?;
+    let ts = req.require_i64("timestamp")?;
+    let versions: Vec<i64> = if all_versions {
+        store::versions(&state.db, s.cid, id).await?.into_iter().map(|v| v.version).collect()
+    } else {
+        req.json_array()
+            .await?
+            .iter()
+            .map(|v| match v {
+                Value::Number(n) => n.as_i64().ok_or_else(|| codes::SVL_INVALID_FIELD.with(["version", &n.to_string()])),
+                Value::String(t) => t.trim().parse::<i64>().map_err(|_| codes::SVL_INVALID_FIELD.with(["version", t.as_str()])),
+                other => Err(codes::SVL_INVALID_FIELD.with(["version", &other.to_string()])),
+            })
+            .collect::<OxResult<_>>()?
+    };
+    let (missing, now) = drive::detach(&state.core, &s, id, ts, &versions).await?;
+    if all_versions {
+        return Ok(ApiResponse::with_timestamp(json!({}), now));
+    }
+    Ok(ApiResponse::with_timestamp(json!(missing), now))
+}
+
+async fn lock(state: &AppState, req: &mut ApiRequest, on: bool) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let id = require_item_id(req)?;
+    let diff = req.param_i64("diff")?;
+    let item = drive::set_lock(&state.core, &s, id, diff, on).await?;
+    Ok(ApiResponse::with_timestamp(json!({}), item.last_modified))
+}
+
+fn checkname(req: &ApiRequest) -> OxResult<ApiResponse> {
+    let name = req.require("name")?;
+    drive::validate_filename(name)?;
+    Ok(ApiResponse::data(json!({})))
+}
+
+// --- downloads ------------------------------------------------------------------------------
+
+/// A single `bytes=` range: Ok(None) = whole body; Err = not satisfiable.
+fn parse_range(header: Option<&str>, size: u64) -> Result<Option<std::ops::Range<u64>>, ()> {
+    let Some(h) = header else { return Ok(None) };
+    let Some(spec) = h.trim().strip_prefix("bytes=") else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let n: u64 = b.parse().map_err(|_| ())?;
+        if n == 0 {
+            return Err(());
+        }
+        size.saturating_sub(n)..size
+    } else {
+        let start: u64 = a.parse().map_err(|_| ())?;
+        let end = if b.is_empty() { size } else { b.parse::<u64>().map_err(|_| ())?.saturating_add(1).min(size) };
+        if start >= size || end <= start {
+            return Err(());
+        }
+        start..end
+    };
+    Ok(Some(range))
+}
+
+fn disposition(req: &ApiRequest, filename: &str) -> String {
+    let inline = match req.param_nonempty("delivery").or(req.param_nonempty("content_disposition")) {
+        Some(d) => matches!(d.to_ascii_lowercase().as_str(), "view" | "inline"),
+        None => false,
+    };
+    let kind = if inline { "inline" } else { "attachment" };
+    let ascii: String = filename.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let encoded = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC).to_string();
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+pub struct Download<'a> {
+    pub blob_key: &'a str,
+    pub size: u64,
+    pub filename: &'a str,
+    pub mimetype: &'a str,
+    pub etag: String,
+}
+
+/// Stream a blob as a download with Range, ETag/If-None-Match and disposition handling.
+pub async fn download_response(core: &Core, req: &ApiRequest, d: Download<'_>) -> OxResult<ApiResponse> {
+    let etag = format!("\"{}\"", d.etag);
+    let mut builder = Response::builder()
+        .header(header::ETAG, &etag)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CACHE_CONTROL, "private, max-age=0, must-revalidate");
+    if let Some(inm) = req.header("if-none-match") {
+        if inm.split(',').any(|t| t.trim() == etag || t.trim() == "*") {
+            return Ok(ApiResponse::Raw(builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).map_err(OxError::internal)?));
+        }
+    }
+    let content_type = match req.param_nonempty("content_type") {
+        Some(ct) if ct.contains('/') && !ct.contains(['\r', '\n']) => ct.to_string(),
+        _ if d.mimetype.is_empty() => "application/octet-stream".to_string(),
+        _ => d.mimetype.to_string(),
+    };
+    let range = match parse_range(req.header("range"), d.size) {
+        Ok(r) => r,
+        Err(()) => {
+            let r = builder
+                .status(StatusCode::RANGE_NOT_SATISFIABLE)
+                .header(header::CONTENT_RANGE, format!("bytes */{}", d.size))
+                .body(Body::empty())
+                .map_err(OxError::internal)?;
+            return Ok(ApiResponse::Raw(r));
+        }
+    };
+    let read = core.blobs.get(d.blob_key, range.clone()).await?;
+    builder = builder
+        .header(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")))
+        .header(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition(req, d.filename)).unwrap_or(HeaderValue::from_static("attachment")))
+        .header(header::CONTENT_LENGTH, read.range.end - read.range.start)
+        .header("X-Content-Type-Options", "nosniff");
+    if range.is_some() {
+        builder = builder
+            .status(StatusCode::PARTIAL_CONTENT)
+            .header(header::CONTENT_RANGE, format!("bytes {}-{}/{}", read.range.start, read.range.end.saturating_sub(1), read.size));
+    } else {
+        builder = builder.status(StatusCode::OK);
+    }
+    let resp = builder.body(Body::from_stream(read.stream)).map_err(OxError::internal)?;
+    Ok(ApiResponse::Raw(resp))
+}
+
+async fn document(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let id = require_item_id(req)?;
+    let version = req.param_i64("version")?;
+    let (item, v) = drive::document(&state.core, &s, id, version).await?;
+    let etag = format!("{}-{}-{}", item.id, v.version, v.file_md5sum);
+    download_response(
+        &state.core,
+        req,
+        Download { blob_key: &v.blob_key, size: v.file_size as u64, filename: &v.filename, mimetype: &v.file_mimetype, etag },
+    )
+    .await
+}
+
+/// (name in archive, blob key, modified) entries streamed as a ZIP.
+fn zip_response(core: &Core, entries: Vec<(String, String, i64)>, filename: &str) -> OxResult<ApiResponse> {
+    let (reader, writer) = tokio::io::duplex(256 * 1024);
+    let blobs = core.blobs.clone();
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let sync_writer = tokio_util::io::SyncIoBridge::new_with_handle(writer, handle.clone());
+        let mut zip = drive::zip::ZipStreamWriter::new(sync_writer);
+        for (name, key, modified) in entries {
+            let read = match handle.block_on(blobs.get(&key, None)) {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!("zip: blob {key}: {e}");
+                    return;
+                }
+            };
+            if zip.start_entry(&name, modified).is_err() {
+                return;
+            }
+            let mut src = tokio_util::io::SyncIoBridge::new_with_handle(tokio_util::io::StreamReader::new(read.stream), handle.clone());
+            if std::io::copy(&mut src, &mut zip).is_err() {
+                return;
+            }
+        }
+        if let Ok(mut w) = zip.finish() {
+            let _ = std::io::Write::flush(&mut w);
+            let _ = w.shutdown();
+        }
+    });
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024));
+    let resp = Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/zip")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))
+        .body(body)
+        .map_err(OxError::internal)?;
+    Ok(ApiResponse::Raw(resp))
+}
+
+/// Unique archive names: a second `a.txt` becomes `a (1).txt`.
+fn unique_name(used: &mut std::collections::HashSet<String>, name: String) -> String {
+    let mut candidate = name.clone();
+    let mut n = 1;
+    while !used.insert(candidate.to_lowercase()) {
+        candidate = drive::numbered_name(&name, n);
+        n += 1;
+    }
+    candidate
+}
+
+async fn zipdocuments(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let body = req.json_array().await?;
+    let mut entries = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    for e in &body {
+        let ids = list_ids(std::slice::from_ref(e))?;
+        let version = match e.get("version") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(t)) if !t.is_empty() => Some(t.parse::<i64>().map_err(|_| codes::SVL_INVALID_FIELD.with(["version", t.as_str()]))?),
+            _ => None,
+        };
+        let (item, v) = drive::document(&state.core, &s, ids[0], version).await?;
+        entries.push((unique_name(&mut used, v.filename.clone()), v.blob_key, item.last_modified));
+    }
+    zip_response(&state.core, entries, "documents.zip")
+}
+
+async fn zipfolder(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let folder = require_folder(req)?;
+    let recursive = req.flag("recursive")?;
+    let root = drive::drive_folder(&state.db, &s, folder).await?;
+    let mut entries = Vec::new();
+    let mut queue = vec![(root, String::new())];
+    let mut used = std::collections::HashSet::new();
+    while let Some((access, prefix)) = queue.pop() {
+        if access.rights.can_read_any() {
+            let owner = owner_filter(&s, access.rights);
+            for item in store::in_folder(&state.db, s.cid, access.folder.id, owner).await? {
+                if item.version <= 0 {
+                    continue;
+                }
+                if let Some(v) = store::version(&state.db, s.cid, item.id, item.version).await? {
+                    entries.push((unique_name(&mut used, format!("{prefix}{}", v.filename)), v.blob_key, item.last_modified));
+                }
+            }
+        }
+        if recursive {
+            for child in oxbow_store::folders::children(&state.db, s.cid, access.folder.id).await? {
+                if let Some(a) = folders::access(&state.db, &s, child.id).await? {
+                    let name: String = child.title.chars().map(|c| if c == '/' || c == '\\' { '_' } else { c }).collect();
+                    queue.push((a, format!("{prefix}{name}/")));
+                }
+            }
+        }
+    }
+    let name: String = root_title_ascii(&state.db, s.cid, folder).await;
+    zip_response(&state.core, entries, &format!("{name}.zip"))
+}
+
+async fn root_title_ascii(db: &oxbow_store::Db, cid: i64, folder: i64) -> String {
+    let title = oxbow_store::folders::get(db, cid, folder).await.ok().flatten().map(|f| f.title).unwrap_or_else(|| "folder".into());
+    let t: String = title.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')).collect();
+    if t.trim().is_empty() { "folder".into() } else { t }
+}
+
+// --- attachments into Drive, shares, notifications -------------------------------------------
+
+async fn save_as(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let module = req.require_i64("module")?;
+    let attached = req.require_i64("attached")?;
+    let folder = req.require_i64("folder")?;
+    let attachment = req.require_i64("attachment")?;
+    let body = item_data(req.json_object().await?);
+    let att = super::attachment::readable_attachment(&state.core, &s, module, folder, attached, attachment).await?;
+    let item = drive::save_attachment(&state.core, &s, &body, &att).await?;
+    Ok(ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified))
+}
+
+/// Items the user shares with others: items they created in folders that grant access to
+/// other users or groups.
+async fn shares(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let cols = columns::parse(req, &TABLE)?;
+    let sort = columns::parse_sort(req, &TABLE)?;
+    let tz = req.tz()?;
+    let mut rows = Vec::new();
+    let mut rights = HashMap::new();
+    for a in folders::visible_folders(&state.db, &s, drive::MODULE).await? {
+        if a.folder.created_by != s.user_id || a.folder.id < folders::FIRST_USER_FOLDER {
+            continue;
+        }
+        let perms = oxbow_store::folders::permissions(&state.db, s.cid, a.folder.id).await?;
+        let shared = perms.iter().any(|p| p.is_group || p.entity != s.user_id);
+        if !shared {
+            continue;
+        }
+        rows.extend(store::in_folder(&state.db, s.cid, a.folder.id, Some(s.user_id)).await?);
+        rights.insert(a.folder.id, a.rights);
+    }
+    let mut objs = objects(&state.core, &s, &rows, &rights, tz).await?;
+    if let Some((field, desc)) = sort {
+        columns::sort_by_field(&mut objs, field, desc);
+    }
+    let ts = rows.iter().map(|r| r.last_modified).max().unwrap_or(0);
+    Ok(ApiResponse::with_timestamp(columns::rows(&objs, &cols), ts))
+}
+
+/// Records the notification for each entity. Delivery by mail is not wired yet, which the
+/// answer reports as a warning instead of pretending it was sent.
+async fn notify(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = session(req)?;
+    let id = require_item_id(req)?;
+    let body = req.json_object().await?;
+    let (item, _) = drive::readable_item(&state.db, &s, id).await?;
+    let entities = match body.get("entities") {
+        Some(Value::Array(a)) if !a.is_empty() => a.clone(),
+        _ => return Err(codes::SVL_MISSING_FIELD.with(["entities"])),
+    };
+    let message = body.get("notification").and_then(|n| n.get("message")).and_then(Value::as_str).unwrap_or("").to_string();
+    if message.len() > 10_000 {
+        return Err(codes::IFO_TOO_LONG.with(["message", "10000"]));
+    }
+    let now = oxbow_core::time::now_ms();
+    let mut tx = state.db.begin().await?;
+    for e in &entities {
+        let entity = match e {
+            Value::Number(n) => n.as_i64(),
+            Value::String(t) => t.trim().parse().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| codes::SVL_INVALID_FIELD.with(["entities", &e.to_string()]))?;
+        store::record_notification(&mut tx, s.cid, item.id, s.user_id, entity, &message, now).await?;
+    }
+    tx.commit().await?;
+    let warning = codes::IFO_NOTIFY_NOT_SENT.with([entities.len()]);
+    Ok(ApiResponse::data(json!({})).warn(warning))
+}
