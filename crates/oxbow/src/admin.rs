@@ -50,6 +50,17 @@ pub enum ContextOp {
         id: Option<i64>,
     },
     List,
+    /// Set the context's file storage quota (Drive and attachments), in bytes.
+    Quota {
+        /// Context id or name.
+        #[arg(long)]
+        context: String,
+        /// Limit in bytes; omit together with --unlimited to remove the limit.
+        #[arg(long)]
+        bytes: Option<i64>,
+        #[arg(long)]
+        unlimited: bool,
+    },
     /// Delete a context with all of its data.
     Delete {
         /// Context id or name.
@@ -224,6 +235,17 @@ async fn run_on(db: &Db, config: &Config, cmd: AdminCommand) -> Result<()> {
                 for c in contexts::list(db).await? {
                     println!("{}\t{}\t{}", c.id, c.name, if c.enabled { "enabled" } else { "disabled" });
                 }
+            }
+            ContextOp::Quota { context, bytes, unlimited } => {
+                let cid = context_id(db, Some(&context)).await?;
+                let quota = match (bytes, unlimited) {
+                    (Some(b), false) if b >= 0 => Some(b),
+                    (None, true) => None,
+                    _ => anyhow::bail!("give either --bytes N (N >= 0) or --unlimited"),
+                };
+                oxbow_store::infostore::set_context_quota(db, cid, quota).await?;
+                let usage = oxbow_store::infostore::context_usage(db, cid).await?;
+                println!("{}\t{}", quota.map(|q| q.to_string()).unwrap_or_else(|| "unlimited".into()), usage);
             }
             ContextOp::Delete { context } => {
                 let cid = context_id(db, Some(&context)).await?;

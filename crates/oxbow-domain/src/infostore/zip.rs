@@ -44,6 +44,11 @@ impl<W: Write> ZipStreamWriter<W> {
         Ok(())
     }
 
+    /// The inner writer (to drain a buffer between writes).
+    pub fn inner_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Start a new entry (finishing the previous one).
     pub fn start_entry(&mut self, name: &str, modified_utc_ms: i64) -> io::Result<()> {
         self.finish_entry()?;

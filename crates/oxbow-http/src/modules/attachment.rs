@@ -14,6 +14,11 @@ use oxbow_store::attachments::AttachmentRow;
 use serde_json::{json, Map, Value};
 
 pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let result = actions(state, req).await;
+    super::infostore::close_on_failed_upload(req, result)
+}
+
+async fn actions(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     match req.action.as_str() {
         "attach" => attach(state, req).await,
         "all" => all(state, req).await,

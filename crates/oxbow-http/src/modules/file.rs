@@ -14,6 +14,11 @@ use serde_json::json;
 pub const TEMP_LIFETIME_MS: i64 = 5 * 60 * 1000;
 
 pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let result = actions(state, req).await;
+    super::infostore::close_on_failed_upload(req, result)
+}
+
+async fn actions(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     match req.action.as_str() {
         "new" => new(state, req).await,
         "get" => get(state, req).await,

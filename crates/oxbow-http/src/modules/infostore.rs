@@ -1,6 +1,6 @@
 //! infostore module (Drive): items, versions, locks, downloads, ZIP archives.
 
-use crate::columns::{self, Columns};
+use crate::columns;
 use crate::request::{invalid, ApiRequest};
 use crate::response::ApiResponse;
 use crate::server::AppState;
@@ -19,6 +19,24 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let result = actions(state, req).await;
+    close_on_failed_upload(req, result)
+}
+
+/// A refused upload may leave most of the body unread: answer with the callback page and
+/// close the connection instead of reading (possibly gigabytes) to the end.
+pub fn close_on_failed_upload(req: &ApiRequest, result: OxResult<ApiResponse>) -> OxResult<ApiResponse> {
+    match result {
+        Err(e) if req.upload && e.http_status.is_none() => {
+            let mut resp = crate::response::callback_page(&req.action, &crate::response::error_envelope(&e));
+            resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Ok(ApiResponse::Raw(resp))
+        }
+        other => other,
+    }
+}
+
+async fn actions(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     match req.action.as_str() {
         "all" => all(state, req).await,
         "list" => list(state, req).await,
@@ -265,6 +283,8 @@ fn declared_length(req: &ApiRequest) -> Option<u64> {
 /// Read a multipart upload: file parts stream into the blob store under the upload and quota
 /// limits; other parts are small text fields. On error nothing remains stored.
 pub async fn read_upload(core: &Core, s: &Session, req: &mut ApiRequest) -> OxResult<UploadForm> {
+    // Answer with the upload callback page even when refused before reading the body.
+    req.upload = true;
     let limits = UploadLimits::for_session(core, s).await?;
     limits.check_declared(declared_length(req))?;
     let max_upload = req.max_upload_size;
@@ -550,34 +570,45 @@ async fn document(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiRespons
 
 /// (name in archive, blob key, modified) entries streamed as a ZIP.
 fn zip_response(core: &Core, entries: Vec<(String, String, i64)>, filename: &str) -> OxResult<ApiResponse> {
-    let (reader, writer) = tokio::io::duplex(256 * 1024);
+    use std::io::Write;
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(8);
     let blobs = core.blobs.clone();
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let sync_writer = tokio_util::io::SyncIoBridge::new_with_handle(writer, handle.clone());
-        let mut zip = drive::zip::ZipStreamWriter::new(sync_writer);
+    tokio::spawn(async move {
+        let mut zip = drive::zip::ZipStreamWriter::new(Vec::<u8>::with_capacity(256 * 1024));
         for (name, key, modified) in entries {
-            let read = match handle.block_on(blobs.get(&key, None)) {
+            let read = match blobs.get(&key, None).await {
                 Ok(r) => r,
                 Err(e) => {
-                    tracing::warn!("zip: blob {key}: {e}");
+                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
                     return;
                 }
             };
             if zip.start_entry(&name, modified).is_err() {
                 return;
             }
-            let mut src = tokio_util::io::SyncIoBridge::new_with_handle(tokio_util::io::StreamReader::new(read.stream), handle.clone());
-            if std::io::copy(&mut src, &mut zip).is_err() {
-                return;
+            let mut stream = read.stream;
+            while let Some(chunk) = stream.next().await {
+                let ok = match chunk {
+                    Ok(c) => zip.write_all(&c).is_ok(),
+                    Err(_) => false,
+                };
+                if !ok {
+                    let _ = tx.send(Err(std::io::Error::other("reading a document failed"))).await;
+                    return;
+                }
+                if zip.inner_mut().len() >= 128 * 1024 {
+                    let out = bytes::Bytes::from(std::mem::take(zip.inner_mut()));
+                    if tx.send(Ok(out)).await.is_err() {
+                        return; // the client went away
+                    }
+                }
             }
         }
-        if let Ok(mut w) = zip.finish() {
-            let _ = std::io::Write::flush(&mut w);
-            let _ = w.shutdown();
+        if let Ok(rest) = zip.finish() {
+            let _ = tx.send(Ok(bytes::Bytes::from(rest))).await;
         }
     });
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024));
+    let body = Body::from_stream(tokio_stream_from(rx));
     let resp = Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/zip")
@@ -585,6 +616,10 @@ fn zip_response(core: &Core, entries: Vec<(String, String, i64)>, filename: &str
         .body(body)
         .map_err(OxError::internal)?;
     Ok(ApiResponse::Raw(resp))
+}
+
+fn tokio_stream_from<T: Send + 'static>(mut rx: tokio::sync::mpsc::Receiver<T>) -> impl futures::Stream<Item = T> + Send {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
 /// Unique archive names: a second `a.txt` becomes `a (1).txt`.

@@ -302,4 +302,150 @@ pub fn tiny_png() -> Vec<u8> {
     let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
     v.extend_from_slice(b"\0\0\0\nIDATx\x9cc\0\x01\0\0\x05\0\x01\r\n-\xb4\0\0\0\0IEND\xaeB`\x82");
     v
+// --- Drive helpers -------------------------------------------------------------------------
+
+impl Server {
+    /// Run one SQL statement on this server's database (test set-up that has no API yet).
+    pub async fn sql(&self, statement: &str) {
+        if self.database_url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.expect("connect");
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&pool).await.expect("sql");
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.expect("connect");
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&pool).await.expect("sql");
+            pool.close().await;
+        }
+    }
+
+    /// Grant `user` the permission `bits` on folder `folder` of context 1.
+    pub async fn grant_folder(&self, folder: i64, user: i64, bits: i64) {
+        self.sql(&format!(
+            "INSERT INTO folder_permissions (cid, folder_id, entity, is_group, bits) VALUES (1, {folder}, {user}, FALSE, {bits})"
+        ))
+        .await;
+    }
+
+    /// Files in the local blob directory (temporary upload files excluded).
+    pub fn blob_files(&self) -> usize {
+        fn walk(dir: &std::path::Path, n: &mut usize) {
+            let Ok(rd) = std::fs::read_dir(dir) else { return };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    if p.file_name().is_some_and(|f| f != "tmp") {
+                        walk(&p, n);
+                    }
+                } else {
+                    *n += 1;
+                }
+            }
+        }
+        let mut n = 0;
+        walk(&self.data_dir.path().join("blobs"), &mut n);
+        n
+    }
+
+    /// Files left in the local blob directory's temporary area.
+    pub fn blob_tmp_files(&self) -> usize {
+        std::fs::read_dir(self.data_dir.path().join("blobs").join("tmp")).map(|rd| rd.count()).unwrap_or(0)
+    }
+}
+
+impl Client {
+    /// A config value below `config/` (e.g. `folder/infostore`).
+    pub async fn config_value(&self, path: &str) -> Value {
+        let v = self.get(&format!("config/{path}"), &[]).await;
+        data(&v).clone()
+    }
+
+    /// The user's Drive home folder id.
+    pub async fn drive_home(&self) -> String {
+        let v = self.config_value("folder/infostore").await;
+        v.as_i64().map(|i| i.to_string()).or_else(|| v.as_str().map(str::to_string)).unwrap_or_else(|| panic!("no drive home: {v}"))
+    }
+
+    /// A Drive standard folder (`trash`, `documents`, ...).
+    pub async fn drive_folder(&self, name: &str) -> String {
+        let v = self.config_value(&format!("modules/infostore/folder/{name}")).await;
+        v.as_i64().map(|i| i.to_string()).or_else(|| v.as_str().map(str::to_string)).unwrap_or_else(|| panic!("no {name} folder: {v}"))
+    }
+
+    /// `infostore?action=new` with a file; returns the callback JSON.
+    pub async fn upload(&self, folder: &str, name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> Value {
+        let json = serde_json::json!({ "folder_id": folder }).to_string();
+        let form = reqwest::multipart::Form::new()
+            .text("json", json)
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let mut params = vec![("action", "new")];
+        params.extend_from_slice(extra);
+        self.post_multipart("infostore", &params, form).await
+    }
+
+    /// `infostore?action=update` with a new file version.
+    pub async fn upload_version(&self, id: &str, timestamp: i64, name: &str, bytes: Vec<u8>, json: Value) -> Value {
+        let form = reqwest::multipart::Form::new()
+            .text("json", json.to_string())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        let ts = timestamp.to_string();
+        self.post_multipart("infostore", &[("action", "update"), ("id", id), ("timestamp", &ts)], form).await
+    }
+
+    /// GET a download; returns (status, headers, body).
+    pub async fn download(&self, module: &str, params: &[(&str, &str)], headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut rb = self.http.get(self.url(module)).query(&self.with_session(params));
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status().as_u16();
+        let h = r.headers().clone();
+        (status, h, r.bytes().await.unwrap().to_vec())
+    }
+}
+
+/// An S3-compatible server for blob tests: `moto_server` on a free loopback port. Fails the
+/// test with a clear message when it cannot be started.
+pub struct S3Server {
+    pub endpoint: String,
+    child: Child,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl S3Server {
+    pub async fn start(bucket: &str) -> S3Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start the S3 test server `moto_server` ({e}); install it with: pip install 'moto[server]'"));
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let mut ready = false;
+        for _ in 0..150 {
+            if http.get(&endpoint).send().await.is_ok() {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ready, "moto_server did not start listening on {endpoint}");
+        let r = http.put(format!("{endpoint}/{bucket}")).send().await.expect("create bucket");
+        assert!(r.status().is_success(), "creating bucket {bucket} failed: {}", r.status());
+        S3Server { endpoint, child }
+    }
+
+    /// Keys of the objects in `bucket`.
+    pub async fn keys(&self, bucket: &str) -> Vec<String> {
+        let body = reqwest::get(format!("{}/{bucket}?list-type=2", self.endpoint)).await.unwrap().text().await.unwrap();
+        body.split("<Key>").skip(1).filter_map(|p| p.split("</Key>").next()).map(str::to_string).collect()
+    }
 }

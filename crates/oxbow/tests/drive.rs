@@ -1,0 +1,479 @@
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+const ALL_COLS: &str = "1,2,3,4,5,6,20,700,702,703,704,705,706,707,708,709,710,711";
+
+fn ts(v: &Value) -> i64 {
+    v.get("timestamp").and_then(Value::as_i64).unwrap_or_else(|| panic!("no timestamp in {v}"))
+}
+
+fn id_of(v: &Value) -> String {
+    data(v).as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+}
+
+async fn get_item(c: &Client, id: &str) -> Value {
+    let v = c.get("infostore", &[("action", "get"), ("id", id)]).await;
+    data(&v).clone()
+}
+
+#[tokio::test]
+async fn versions_downloads_and_ranges() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let home = alice.drive_home().await;
+
+    let v = alice.upload(&home, "hello.txt", b"hello world".to_vec(), &[]).await;
+    let id = id_of(&v);
+    assert!(id.starts_with(&format!("{home}/")), "{id}");
+    let item = get_item(&alice, &id).await;
+    assert_eq!(item["filename"], "hello.txt");
+    assert_eq!(item["file_size"], 11);
+    assert_eq!(item["version"], 1);
+    assert_eq!(item["current_version"], true);
+    assert_eq!(item["number_of_versions"], 1);
+    assert_eq!(item["file_md5sum"], "5eb63bbbe01eeed093cb22bb8f5acdc3");
+    assert_eq!(item["file_mimetype"], "text/plain");
+    assert_eq!(item["folder_id"], home.as_str());
+
+    // A PNG named .txt is detected from its content.
+    let png: Vec<u8> = [&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..], &[0u8; 32][..]].concat();
+    let pic = id_of(&alice.upload(&home, "picture.txt", png, &[]).await);
+    assert_eq!(get_item(&alice, &pic).await["file_mimetype"], "image/png");
+
+    // New version; stale timestamp conflicts.
+    let stale = alice.upload_version(&id, 1, "hello.txt", b"v2".to_vec(), json!({})).await;
+    assert_eq!(code(&stale), "IFO-1302");
+    let t = item["last_modified_utc"].as_i64().unwrap();
+    let v = alice.upload_version(&id, t, "hello.txt", b"second version".to_vec(), json!({"version_comment": "two"})).await;
+    data(&v);
+    let item = get_item(&alice, &id).await;
+    assert_eq!(item["version"], 2);
+    assert_eq!(item["version_comment"], "two");
+    assert_eq!(item["number_of_versions"], 2);
+
+    let v = alice.get("infostore", &[("action", "versions"), ("id", &id), ("columns", "705,710,704")]).await;
+    assert_eq!(data(&v), &json!([[1, false, 11], [2, true, 14]]));
+
+    // Downloads: current, a given version, ranges, ETag.
+    let (status, headers, body) = alice.download("infostore", &[("action", "document"), ("id", &id)], &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, b"second version");
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let etag = headers["etag"].to_str().unwrap().to_string();
+    let (status, _, body) = alice.download("infostore", &[("action", "document"), ("id", &id), ("version", "1")], &[]).await;
+    assert_eq!((status, body.as_slice()), (200, &b"hello world"[..]));
+    let (status, headers, body) = alice.download("infostore", &[("action", "document"), ("id", &id)], &[("range", "bytes=7-")]).await;
+    assert_eq!((status, body.as_slice()), (206, &b"version"[..]));
+    assert_eq!(headers["content-range"], "bytes 7-13/14");
+    let (status, _, _) = alice.download("infostore", &[("action", "document"), ("id", &id)], &[("range", "bytes=14-20")]).await;
+    assert_eq!(status, 416);
+    let (status, _, body) = alice.download("infostore", &[("action", "document"), ("id", &id)], &[("if-none-match", &etag)]).await;
+    assert_eq!(status, 304);
+    assert!(body.is_empty());
+    let (_, headers, _) = alice
+        .download("infostore", &[("action", "document"), ("id", &id), ("delivery", "view"), ("content_type", "application/x-test")], &[])
+        .await;
+    assert_eq!(headers["content-type"], "application/x-test");
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("inline"));
+    let (status, _, _) = alice.download("infostore", &[("action", "document"), ("id", &id), ("version", "9")], &[]).await;
+    assert_eq!(status, 200);
+
+    // Detach the current version: version 1 becomes current; numbers are not reused.
+    let t = ts(&alice.get("infostore", &[("action", "get"), ("id", &id)]).await);
+    let v = alice.put("infostore", &[("action", "detach"), ("id", &id), ("folder", &home), ("timestamp", &t.to_string())], &json!([2, 7])).await;
+    assert_eq!(data(&v), &json!([7]));
+    let item = get_item(&alice, &id).await;
+    assert_eq!((item["version"].clone(), item["file_size"].clone()), (json!(1), json!(11)));
+    let t = item["last_modified_utc"].as_i64().unwrap();
+    data(&alice.upload_version(&id, t, "hello.txt", b"third".to_vec(), json!({})).await);
+    assert_eq!(get_item(&alice, &id).await["version"], 3);
+
+    // Revert drops every version, leaving the item.
+    let t = get_item(&alice, &id).await["last_modified_utc"].as_i64().unwrap();
+    data(&alice.put("infostore", &[("action", "revert"), ("id", &id), ("folder", &home), ("timestamp", &t.to_string())], &json!({})).await);
+    let item = get_item(&alice, &id).await;
+    assert_eq!((item["version"].clone(), item["number_of_versions"].clone()), (json!(0), json!(0)));
+    let v = alice.get("infostore", &[("action", "document"), ("id", &id)]).await;
+    assert_eq!(code(&v), "IFO-0438");
+
+    // all / list / sorting / paging.
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &home), ("columns", "1,702"), ("sort", "702"), ("order", "desc")]).await;
+    let rows = data(&v).as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][1], "picture.txt");
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &home), ("columns", "1"), ("sort", "702"), ("left_hand_limit", "1"), ("right_hand_limit", "2")]).await;
+    assert_eq!(data(&v).as_array().unwrap().len(), 1);
+    let v = alice.put("infostore", &[("action", "list"), ("columns", ALL_COLS)], &json!([{"id": pic, "folder": home}])).await;
+    assert_eq!(data(&v)[0][8], "picture.txt");
+}
+
+async fn search(c: &Client, folder: Option<&str>, pattern: &str) -> Value {
+    let mut p: Vec<(&str, &str)> = vec![("action", "search"), ("columns", "702"), ("sort", "702")];
+    if let Some(f) = folder {
+        p.push(("folder", f));
+    }
+    data(&c.put("infostore", &p, &json!({ "pattern": pattern })).await).clone()
+}
+
+#[tokio::test]
+async fn metadata_search_updates_trash_copy_move() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let home = alice.drive_home().await;
+    let docs = alice.drive_folder("documents").await;
+    let trash = alice.drive_folder("trash").await;
+
+    // PUT new without a file, then metadata update.
+    let v = alice.put("infostore", &[("action", "new")], &json!({"file": {"folder_id": home, "title": "Notes", "description": "meeting minutes"}})).await;
+    let note = id_of(&v);
+    let t = ts(&v);
+    let v = alice.put("infostore", &[("action", "update"), ("id", &note), ("timestamp", &t.to_string())], &json!({"file": {"title": "Notes 2", "color_label": 3}})).await;
+    data(&v);
+    let item = get_item(&alice, &note).await;
+    assert_eq!((item["title"].clone(), item["color_label"].clone()), (json!("Notes 2"), json!(3)));
+    let v = alice.put("infostore", &[("action", "update"), ("id", &note), ("timestamp", &t.to_string())], &json!({"file": {"title": "late"}})).await;
+    assert_eq!(code(&v), "IFO-1302");
+
+    let report = id_of(&alice.upload(&home, "report.pdf", b"%PDF-1.4 test".to_vec(), &[]).await);
+    let plan = id_of(&alice.upload(&docs, "plan.odt", b"plan".to_vec(), &[]).await);
+
+    // The same name in a folder: refused, or a new version with try_add_version.
+    assert_eq!(code(&alice.upload(&home, "REPORT.pdf", b"x".to_vec(), &[]).await), "IFO-0441");
+    let again = id_of(&alice.upload(&home, "report.pdf", b"%PDF-1.4 v2".to_vec(), &[("try_add_version", "true")]).await);
+    assert_eq!(again, report);
+    assert_eq!(get_item(&alice, &report).await["version"], 2);
+
+    // Search with wildcards in one folder and across all folders.
+    assert_eq!(search(&alice, None, "*.pdf").await, json!([["report.pdf"]]));
+    assert_eq!(search(&alice, None, "p*").await, json!([["plan.odt"]]));
+    assert_eq!(search(&alice, Some(&docs), "rep*").await, json!([]));
+    assert_eq!(search(&alice, None, "minutes").await, json!([[null]]));
+
+    // updates: changes and tombstones.
+    let before = ts(&alice.get("infostore", &[("action", "all"), ("folder", &home), ("columns", "1")]).await);
+    let v = alice.put("infostore", &[("action", "move"), ("folder", &docs)], &json!([{"id": report, "folder": home}])).await;
+    assert_eq!(data(&v), &json!([]));
+    let v = alice.get("infostore", &[("action", "updates"), ("folder", &home), ("columns", "1"), ("timestamp", &before.to_string())]).await;
+    assert_eq!(data(&v), &json!([report.clone()]));
+    let moved = format!("{docs}/{}", report.rsplit('/').next().unwrap());
+    let v = alice.get("infostore", &[("action", "updates"), ("folder", &docs), ("columns", "1"), ("timestamp", &before.to_string())]).await;
+    assert_eq!(data(&v), &json!([[moved.clone()]]));
+
+    // Copy shares the bytes: no new blob file.
+    let blobs = server.blob_files();
+    let v = alice.put("infostore", &[("action", "copy"), ("id", &moved)], &json!({"folder_id": docs})).await;
+    let copy = id_of(&v);
+    assert_eq!(get_item(&alice, &copy).await["filename"], "report (1).pdf");
+    assert_eq!(server.blob_files(), blobs);
+    let (_, _, body) = alice.download("infostore", &[("action", "document"), ("id", &copy)], &[]).await;
+    assert_eq!(body, b"%PDF-1.4 v2");
+
+    // Delete: into trash, then for good; the copy keeps the shared blob alive.
+    let now = ts(&alice.get("infostore", &[("action", "get"), ("id", &moved)]).await).to_string();
+    let v = alice.put("infostore", &[("action", "delete"), ("timestamp", &now)], &json!([{"id": moved, "folder": docs}])).await;
+    assert_eq!(data(&v), &json!([]));
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &trash), ("columns", "1,702")]).await;
+    let in_trash = data(&v)[0][0].as_str().unwrap().to_string();
+    assert!(in_trash.starts_with(&format!("{trash}/")));
+    let now = ts(&alice.get("infostore", &[("action", "get"), ("id", &in_trash)]).await).to_string();
+    let v = alice.put("infostore", &[("action", "delete"), ("timestamp", &now)], &json!([{"id": in_trash, "folder": trash}])).await;
+    data(&v);
+    assert_eq!(code(&alice.get("infostore", &[("action", "get"), ("id", &in_trash)]).await), "IFO-0300");
+    let (_, _, body) = alice.download("infostore", &[("action", "document"), ("id", &copy)], &[]).await;
+    assert_eq!(body, b"%PDF-1.4 v2");
+    // Version 1 of the report was released with the item: one blob fewer.
+    assert_eq!(server.blob_files(), blobs - 1);
+    let now = ts(&alice.get("infostore", &[("action", "get"), ("id", &copy)]).await).to_string();
+    data(&alice.put("infostore", &[("action", "delete"), ("timestamp", &now), ("hardDelete", "true")], &json!([{"id": copy, "folder": docs}])).await);
+    assert_eq!(server.blob_files(), blobs - 2);
+    let _ = plan;
+}
+
+#[tokio::test]
+async fn locks_and_read_only_sharing() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let docs = alice.drive_folder("documents").await;
+    let bob_id = server.admin(&["user", "list"]).lines().find(|l| l.contains("\tbob\t")).unwrap().split('\t').next().unwrap().parse::<i64>().unwrap();
+
+    let id = id_of(&alice.upload(&docs, "shared.txt", b"shared text".to_vec(), &[]).await);
+    // Invisible to bob at first.
+    assert_eq!(code(&bob.get("infostore", &[("action", "get"), ("id", &id)]).await), "IFO-0300");
+    assert_eq!(code(&bob.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "1")]).await), "FLD-0008");
+
+    // Read-only share: bob reads and downloads, but cannot upload, lock, change or delete.
+    server.grant_folder(docs.parse().unwrap(), bob_id, 257).await;
+    let v = bob.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "1,702")]).await;
+    assert_eq!(data(&v)[0][1], "shared.txt");
+    let (status, _, body) = bob.download("infostore", &[("action", "document"), ("id", &id)], &[]).await;
+    assert_eq!((status, body.as_slice()), (200, &b"shared text"[..]));
+    let blobs = server.blob_files();
+    assert_eq!(code(&bob.upload(&docs, "bob.txt", b"from bob".to_vec(), &[]).await), "IFO-0402");
+    assert_eq!(server.blob_files(), blobs);
+    assert_eq!(code(&bob.get("infostore", &[("action", "lock"), ("id", &id)]).await), "IFO-0403");
+    let t = ts(&bob.get("infostore", &[("action", "get"), ("id", &id)]).await).to_string();
+    assert_eq!(code(&bob.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t)], &json!({"title": "x"})).await), "IFO-0403");
+    assert_eq!(code(&bob.put("infostore", &[("action", "delete"), ("timestamp", &t)], &json!([{"id": id, "folder": docs}])).await), "IFO-0445");
+    let bob_home = bob.drive_home().await;
+    assert_eq!(code(&bob.put("infostore", &[("action", "move"), ("folder", &bob_home)], &json!([{"id": id, "folder": docs}])).await), "IFO-0445");
+
+    // Locks: with write access bob is still refused while alice holds the lock.
+    server.sql(&format!("UPDATE folder_permissions SET bits = {} WHERE folder_id = {docs} AND entity = {bob_id}", 1 | (2 << 7) | (2 << 14) | (2 << 21))).await;
+    data(&alice.get("infostore", &[("action", "lock"), ("id", &id), ("diff", "60000")]).await);
+    let item = get_item(&alice, &id).await;
+    assert!(item["locked_until"].as_i64().unwrap() > 0);
+    let t = item["last_modified_utc"].as_i64().unwrap().to_string();
+    assert_eq!(code(&bob.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t)], &json!({"title": "x"})).await), "IFO-0415");
+    assert_eq!(code(&bob.get("infostore", &[("action", "lock"), ("id", &id)]).await), "IFO-0415");
+    assert_eq!(code(&bob.get("infostore", &[("action", "unlock"), ("id", &id)]).await), "IFO-0415");
+    assert_eq!(code(&bob.put("infostore", &[("action", "delete"), ("timestamp", &t)], &json!([{"id": id, "folder": docs}])).await), "IFO-0415");
+    // Alice herself may still change it.
+    data(&alice.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t)], &json!({"title": "mine"})).await);
+    data(&alice.get("infostore", &[("action", "unlock"), ("id", &id)]).await);
+    assert_eq!(get_item(&alice, &id).await["locked_until"], 0);
+    let t = ts(&bob.get("infostore", &[("action", "get"), ("id", &id)]).await).to_string();
+    data(&bob.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t)], &json!({"title": "bob's"})).await);
+
+    // shares: alice's items in folders she shares.
+    let v = alice.get("infostore", &[("action", "shares"), ("columns", "1,702")]).await;
+    assert_eq!(data(&v)[0][1], "shared.txt");
+    assert_eq!(data(&bob.get("infostore", &[("action", "shares"), ("columns", "1")]).await), &json!([]));
+
+    // notify is recorded and reported honestly as not delivered.
+    let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": [bob_id]})).await;
+    assert_eq!(v["data"], json!({}));
+    assert_eq!(v["code"], "IFO-2201");
+    assert_eq!(v["categories"], "WARNING");
+    assert_eq!(code(&alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({})).await), "SVL-0002");
+}
+
+#[tokio::test]
+async fn bad_names_and_parameters() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let home = alice.drive_home().await;
+    let long = "x".repeat(300);
+    for name in ["../etc/passwd", "a/b.txt", "back\\slash", "bell\u{7}.txt", "..", long.as_str()] {
+        let expected = if name.len() > 255 { "IFO-0100" } else { "IFO-2101" };
+        let v = alice.get("infostore", &[("action", "checkname"), ("name", name)]).await;
+        assert_eq!(code(&v), expected, "checkname {name:?}");
+        let v = alice.put("infostore", &[("action", "new")], &json!({"file": {"folder_id": home, "filename": name}})).await;
+        assert_eq!(code(&v), expected, "new {name:?}");
+    }
+    assert_eq!(data(&alice.get("infostore", &[("action", "checkname"), ("name", "fine name.txt")]).await), &json!({}));
+    // A multipart file name with a path keeps only its last segment.
+    let id = id_of(&alice.upload(&home, "C:\\Users\\x\\evil.txt", b"x".to_vec(), &[]).await);
+    assert_eq!(get_item(&alice, &id).await["filename"], "evil.txt");
+    let blobs = server.blob_files();
+    let form = reqwest::multipart::Form::new()
+        .text("json", json!({"folder_id": home, "filename": "../x"}).to_string())
+        .part("file", reqwest::multipart::Part::bytes(b"abc".to_vec()).file_name("x.txt"));
+    assert_eq!(code(&alice.post_multipart("infostore", &[("action", "new")], form).await), "IFO-2101");
+    assert_eq!(server.blob_files(), blobs);
+
+    assert_eq!(code(&alice.get("infostore", &[("action", "get")]).await), "SVL-0002");
+    assert_eq!(code(&alice.get("infostore", &[("action", "get"), ("id", "abc")]).await), "SVL-0010");
+    assert_eq!(code(&alice.get("infostore", &[("action", "get"), ("id", "999999")]).await), "IFO-0300");
+    assert_eq!(code(&alice.get("infostore", &[("action", "all"), ("folder", &home)]).await), "SVL-0002");
+    assert_eq!(code(&alice.get("infostore", &[("action", "all"), ("folder", &home), ("columns", "1,9999")]).await), "SVL-0010");
+    assert_eq!(code(&alice.get("infostore", &[("action", "all"), ("folder", "99999"), ("columns", "1")]).await), "FLD-0008");
+    assert_eq!(code(&alice.put("infostore", &[("action", "delete")], &json!([])).await), "SVL-0002");
+    assert_eq!(code(&alice.put("infostore", &[("action", "new")], &json!({"file": {"title": "no folder"}})).await), "SVL-0002");
+    assert_eq!(code(&alice.put("infostore", &[("action", "new")], &json!({"file": {"folder_id": "1"}})).await), "FLD-0008");
+    assert_eq!(code(&alice.put("infostore", &[("action", "new")], &json!({"file": {"folder_id": home, "color_label": 99}})).await), "SVL-0010");
+    assert_eq!(code(&alice.get("infostore", &[("action", "nope")]).await), "SVL-0021");
+    // Folders outside Drive are not Drive folders.
+    assert_eq!(code(&alice.put("infostore", &[("action", "new")], &json!({"file": {"folder_id": "6", "title": "x"}})).await), "FLD-0008");
+}
+
+#[tokio::test]
+async fn upload_limits_quota_and_interrupted_uploads() {
+    let server = Server::start_with(&[("OXBOW_MAX_UPLOAD_SIZE", "100000")]).await;
+    let alice = server.user("alice").await;
+    let home = alice.drive_home().await;
+
+    // Over the maximum upload size: refused, nothing stored.
+    let v = alice.upload(&home, "big.bin", vec![7u8; 300_000], &[]).await;
+    assert_eq!(code(&v), "SVL-0024");
+    assert_eq!(server.blob_files(), 0);
+    assert_eq!(server.blob_tmp_files(), 0);
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &home), ("columns", "1")]).await;
+    assert_eq!(data(&v), &json!([]));
+
+    // Quota: 50 kB for the context.
+    let out = server.admin(&["context", "quota", "--context", "1", "--bytes", "50000"]);
+    assert!(out.starts_with("50000"), "{out}");
+    let v = alice.get("quota", &[("action", "filestore")]).await;
+    assert_eq!(data(&v), &json!({"quota": 50000, "use": 0}));
+    data(&alice.upload(&home, "a.bin", vec![1u8; 30_000], &[]).await);
+    let v = alice.upload(&home, "b.bin", vec![2u8; 30_000], &[]).await;
+    assert_eq!(code(&v), "QUOTA-0003");
+    assert_eq!(server.blob_files(), 1);
+    let v = alice.get("quota", &[("action", "filestore")]).await;
+    assert_eq!(data(&v), &json!({"quota": 50000, "use": 30000}));
+    let v = alice.get("quota", &[("action", "get"), ("module", "filestorage")]).await;
+    assert_eq!(data(&v)[0]["use"], 30000);
+    // Identical content is stored once but still counts for the quota.
+    data(&alice.upload(&home, "a2.bin", vec![1u8; 15_000], &[]).await);
+    assert_eq!(server.blob_files(), 2);
+    server.admin(&["context", "quota", "--context", "1", "--unlimited"]);
+    let v = alice.get("quota", &[("action", "filestore")]).await;
+    assert_eq!(data(&v)["quota"], -1);
+
+    // A client that drops the connection mid-body leaves no item and no blob.
+    let before = server.blob_files();
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let boundary = "XyZboundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"json\"\r\n\r\n{{\"folder_id\":\"{home}\"}}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    );
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let req = format!(
+            "POST /ajax/infostore?action=new&session={} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 90000\r\n\r\n{head}",
+            alice.session
+        );
+        sock.write_all(req.as_bytes()).await.unwrap();
+        sock.write_all(&vec![9u8; 20_000]).await.unwrap();
+        sock.flush().await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        drop(sock);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &home), ("columns", "702")]).await;
+    assert!(!data(&v).to_string().contains("cut.bin"));
+    assert_eq!(server.blob_files(), before);
+    assert_eq!(server.blob_tmp_files(), 0);
+}
+
+#[tokio::test]
+async fn zip_archives() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let home = alice.drive_home().await;
+    let docs = alice.drive_folder("documents").await;
+    let a = id_of(&alice.upload(&home, "a.txt", b"alpha".to_vec(), &[]).await);
+    let b = id_of(&alice.upload(&docs, "b.txt", b"bravo".to_vec(), &[]).await);
+    let b2 = id_of(&alice.upload(&docs, "a.txt", b"other a".to_vec(), &[]).await);
+
+    let r = alice
+        .http
+        .put(alice.url("infostore"))
+        .query(&[("action", "zipdocuments"), ("session", alice.session.as_str())])
+        .body(json!([{"id": a, "folder": home}, {"id": b, "folder": docs}, {"id": b2, "folder": docs}]).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    names.sort();
+    assert_eq!(names, ["a (1).txt", "a.txt", "b.txt"]);
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("b.txt").unwrap(), &mut s).unwrap();
+    assert_eq!(s, "bravo");
+
+    let (status, _, bytes) = alice.download("infostore", &[("action", "zipfolder"), ("folder", &home), ("recursive", "true")], &[]).await;
+    assert_eq!(status, 200);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    names.sort();
+    assert_eq!(names, ["Documents/a.txt", "Documents/b.txt", "a.txt"]);
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("Documents/a.txt").unwrap(), &mut s).unwrap();
+    assert_eq!(s, "other a");
+    let (_, _, bytes) = alice.download("infostore", &[("action", "zipfolder"), ("folder", &home)], &[]).await;
+    assert_eq!(zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap().len(), 1);
+    let v = alice.get("infostore", &[("action", "zipfolder"), ("folder", "99999")]).await;
+    assert_eq!(code(&v), "FLD-0008");
+}
+
+fn mp3_with_cover(cover: &[u8]) -> Vec<u8> {
+    use id3::TagLike;
+    let mut tag = id3::Tag::new();
+    tag.set_title("Song");
+    tag.add_frame(id3::frame::Picture {
+        mime_type: "image/png".into(),
+        picture_type: id3::frame::PictureType::CoverFront,
+        description: String::new(),
+        data: cover.to_vec(),
+    });
+    let mut out = Vec::new();
+    tag.write_to(&mut out, id3::Version::Id3v24).unwrap();
+    out.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+    out.extend_from_slice(&[0u8; 400]);
+    out
+}
+
+#[tokio::test]
+async fn temporary_files_images_and_file_services() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let png: Vec<u8> = [&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..], &[1u8; 64][..]].concat();
+
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png.clone()).file_name("p.png"));
+    let v = alice.post_multipart("file", &[("action", "new"), ("module", "contacts"), ("type", "image")], form).await;
+    let tmp = data(&v)[0].as_str().unwrap().to_string();
+    let (status, headers, body) = alice.download("file", &[("action", "get"), ("id", &tmp)], &[]).await;
+    assert_eq!((status, body.clone()), (200, png.clone()));
+    assert_eq!(headers["content-type"], "image/png");
+    data(&alice.get("file", &[("action", "keepalive"), ("id", &tmp)]).await);
+    let (status, headers, body) = alice.download("image/mfile/picture", &[("uid", &tmp)], &[]).await;
+    assert_eq!((status, body), (200, png.clone()));
+    assert_eq!(headers["content-type"], "image/png");
+    // Another user's upload is not visible.
+    assert_eq!(code(&bob.get("file", &[("action", "keepalive"), ("id", &tmp)]).await), "UPL-0009");
+    let (status, _, _) = bob.download("file", &[("action", "get"), ("id", &tmp)], &[]).await;
+    assert_eq!(status, 404);
+    // The type filter applies.
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"plain".to_vec()).file_name("t.txt"));
+    let v = alice.post_multipart("file", &[("action", "new"), ("module", "contacts"), ("type", "image")], form).await;
+    assert_eq!(code(&v), "UPL-0010");
+    assert_eq!(code(&alice.get("file", &[("action", "new"), ("module", "x"), ("type", "bogus")]).await), "SVL-0010");
+
+    // Expiry: an expired upload is gone.
+    server.sql("UPDATE temp_files SET expires = 0").await;
+    assert_eq!(code(&alice.get("file", &[("action", "keepalive"), ("id", &tmp)]).await), "UPL-0009");
+
+    // MP3 cover from a temporary upload and from a Drive item.
+    let mp3 = mp3_with_cover(&png);
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(mp3.clone()).file_name("s.mp3"));
+    let v = alice.post_multipart("file", &[("action", "new"), ("module", "infostore"), ("type", "file")], form).await;
+    let tmp = data(&v)[0].as_str().unwrap().to_string();
+    let (status, headers, body) = alice.download("image/file/mp3cover", &[("id", &tmp)], &[]).await;
+    assert_eq!((status, body), (200, png.clone()));
+    assert_eq!(headers["content-type"], "image/png");
+    let home = alice.drive_home().await;
+    let song = id_of(&alice.upload(&home, "song.mp3", mp3, &[]).await);
+    let (status, _, body) = alice.download("image/file/mp3cover", &[("id", &song)], &[]).await;
+    assert_eq!((status, body), (200, png));
+    let plain = id_of(&alice.upload(&home, "no.mp3", vec![0u8; 100], &[]).await);
+    let (status, _, _) = alice.download("image/file/mp3cover", &[("id", &plain)], &[]).await;
+    assert_eq!(status, 400);
+
+    // File storage services and accounts.
+    let v = alice.get("fileservice", &[("action", "all")]).await;
+    assert_eq!(data(&v)[0]["id"], "com.openexchange.infostore");
+    let v = alice.get("fileservice", &[("action", "get"), ("id", "com.openexchange.infostore")]).await;
+    assert_eq!(data(&v)["displayName"], "Drive");
+    assert_eq!(code(&alice.get("fileservice", &[("action", "get"), ("id", "boxcom")]).await), "FILE_STORAGE-0002");
+    let v = alice.get("fileaccount", &[("action", "all")]).await;
+    assert_eq!(data(&v)[0]["isDefaultAccount"], true);
+    let v = alice.get("fileaccount", &[("action", "get"), ("filestorageService", "com.openexchange.infostore"), ("id", "infostore")]).await;
+    assert_eq!(data(&v)["qualifiedId"], "com.openexchange.infostore://infostore");
+    assert_eq!(code(&alice.get("fileaccount", &[("action", "get"), ("filestorageService", "com.openexchange.infostore"), ("id", "x")]).await), "FILE_STORAGE-0004");
+    assert_eq!(code(&alice.get("fileaccount", &[("action", "all"), ("filestorageService", "dropbox")]).await), "FILE_STORAGE-0002");
+    let v = alice.put("fileaccount", &[("action", "new")], &json!({"filestorageService": "com.openexchange.infostore", "displayName": "x"})).await;
+    assert_eq!(code(&v), "FILE_STORAGE-0019");
+    let v = alice.put("fileaccount", &[("action", "update")], &json!({"filestorageService": "com.openexchange.infostore", "id": "infostore"})).await;
+    assert_eq!(code(&v), "FILE_STORAGE-0019");
+    let v = alice.get("fileaccount", &[("action", "delete"), ("filestorageService", "com.openexchange.infostore"), ("id", "infostore")]).await;
+    assert_eq!(code(&v), "FILE_STORAGE-0019");
+    assert_eq!(code(&alice.put("fileaccount", &[("action", "new")], &json!({})).await), "SVL-0002");
+}
