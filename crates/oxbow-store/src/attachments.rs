@@ -98,3 +98,19 @@ pub async fn take_expired_temp(mut ex: impl Executor, now: i64) -> OxResult<Vec<
         fetch_all!(ex, (String, String), "DELETE FROM temp_files WHERE expires <= $1 RETURNING id, blob_key", now)?;
     Ok(rows.into_iter().map(|r| r.1).collect())
 }
+
+/// Attachment counts per object of `module`, for the given objects.
+pub async fn counts(mut ex: impl Executor, cid: i64, module: i64, objects: &[i64]) -> OxResult<Vec<(i64, i64)>> {
+    if objects.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The list is made of integers formatted here, never of client text.
+    let list = objects.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    Ok(fetch_all!(
+        ex,
+        (i64, i64),
+        format!("SELECT attached, COUNT(*) FROM attachments WHERE cid = $1 AND module = $2 AND attached IN ({list}) GROUP BY attached"),
+        cid,
+        module
+    )?)
+}

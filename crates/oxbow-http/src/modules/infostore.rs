@@ -82,9 +82,14 @@ fn require_folder(req: &ApiRequest) -> OxResult<i64> {
 async fn objects(core: &Core, s: &Session, rows: &[ItemRow], rights: &HashMap<i64, oxbow_core::perms::Rights>, tz: chrono_tz::Tz) -> OxResult<Vec<Map<String, Value>>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let counts: HashMap<i64, i64> = store::version_counts(&core.db, s.cid, &ids).await?.into_iter().collect();
+    let attachments: HashMap<i64, i64> = oxbow_store::attachments::counts(&core.db, s.cid, 137, &ids).await?.into_iter().collect();
     Ok(rows
         .iter()
-        .map(|r| drive::item_json(r, counts.get(&r.id).copied().unwrap_or(0), tz, rights.get(&r.folder_id).copied().unwrap_or_default()))
+        .map(|r| {
+            let mut m = drive::item_json(r, counts.get(&r.id).copied().unwrap_or(0), tz, rights.get(&r.folder_id).copied().unwrap_or_default());
+            m.insert("number_of_attachments".into(), json!(attachments.get(&r.id).copied().unwrap_or(0)));
+            m
+        })
         .collect())
 }
 
