@@ -137,6 +137,15 @@ async fn global_address_book() {
     assert_eq!(code(&v), "CON-0260");
     let v = bob.get("contacts", &[("action", "get"), ("folder", "6"), ("id", &alice_contact)]).await;
     assert_eq!(data(&v)["telephone_business1"], "+1 555");
+
+    // Changing the account changes the address book entry.
+    let before = ts(&alice.get("user", &[("action", "get")]).await);
+    let v = alice.put("user", &[("action", "update"), ("id", &alice_user.to_string()), ("timestamp", &before)], &json!({"display_name": "Alice Renamed", "first_name": "Alicia"})).await;
+    data(&v);
+    let v = bob.get("contacts", &[("action", "getuser"), ("id", &alice_user.to_string())]).await;
+    assert_eq!(data(&v)["display_name"], "Alice Renamed");
+    assert_eq!(data(&v)["first_name"], "Alicia");
+    assert_eq!(data(&v)["telephone_business1"], "+1 555");
 }
 
 #[tokio::test]

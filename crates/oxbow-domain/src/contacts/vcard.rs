@@ -208,6 +208,11 @@ pub fn card_to_changes(card: &VCard) -> OxResult<Changes> {
             VCardProperty::Other(name) if name.eq_ignore_ascii_case("X-ADDRESSBOOKSERVER-KIND") => {
                 is_group |= first_text(e).is_some_and(|k| k.eq_ignore_ascii_case("group"))
             }
+            VCardProperty::Other(name) if name.eq_ignore_ascii_case("X-ADDRESSBOOKSERVER-MEMBER") => {
+                if let Some(mail) = first_text(e).and_then(|v| v.strip_prefix("mailto:").map(str::to_string)) {
+                    members.push(serde_json::json!({"mail": mail, "display_name": mail}));
+                }
+            }
             VCardProperty::Member => {
                 if let Some(mail) = first_text(e).and_then(|v| v.strip_prefix("mailto:").map(str::to_string)) {
                     members.push(serde_json::json!({"mail": mail, "display_name": mail}));
