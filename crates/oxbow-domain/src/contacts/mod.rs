@@ -238,6 +238,26 @@ fn write_values(changes: &Changes) -> Vec<(&'static str, Arg)> {
 /// Insert a validated contact inside `tx`. Returns its id.
 pub async fn insert(tx: &mut Tx, cid: i64, folder_id: i64, user: i64, ts: i64, changes: &Changes, user_id: Option<i64>) -> OxResult<i64> {
     let id = ids::next_id(&mut *tx, cid, "contact", 1).await?;
+    insert_with_id(tx, cid, id, folder_id, user, ts, changes, user_id).await
+}
+
+/// Reserve `n` consecutive contact ids (bulk imports); returns the first.
+pub async fn reserve_ids(tx: &mut Tx, cid: i64, n: usize) -> OxResult<i64> {
+    let first = ids::next_id(&mut *tx, cid, "contact", 1).await?;
+    if n > 1 {
+        store::execute_args(
+            &mut *tx,
+            "UPDATE sequences SET value = value + $1 WHERE cid = $2 AND name = 'contact'",
+            &[Arg::Int(Some(n as i64 - 1)), Arg::Int(Some(cid))],
+        )
+        .await?;
+    }
+    Ok(first)
+}
+
+/// Insert a validated contact with an id reserved beforehand.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_with_id(tx: &mut Tx, cid: i64, id: i64, folder_id: i64, user: i64, ts: i64, changes: &Changes, user_id: Option<i64>) -> OxResult<i64> {
     let uid = changes.uid.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let mut cols: Vec<&str> = vec!["cid", "id", "folder_id", "created_by", "modified_by", "creation_date", "last_modified", "uid"];
     let mut args = vec![
@@ -485,4 +505,24 @@ pub async fn delete_folder_contents(tx: &mut Tx, cid: i64, folder_id: i64, user:
         store::add_tombstone(&mut *tx, cid, folder_id, *id, user, ts).await?;
     }
     store::delete_folder_contents(&mut *tx, cid, folder_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recurs_in;
+
+    const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn yearly_dates_recur_across_year_ends() {
+        let new_year_2000 = 946_684_800_000; // 2000-01-01
+        let dec_20_2025 = 1_766_188_800_000;
+        assert!(recurs_in(new_year_2000, dec_20_2025, dec_20_2025 + 20 * DAY));
+        assert!(!recurs_in(new_year_2000, dec_20_2025, dec_20_2025 + 5 * DAY));
+        assert!(!recurs_in(new_year_2000, dec_20_2025, dec_20_2025));
+        // 29 February falls on the 28th in other years.
+        let leap = 951_782_400_000; // 2000-02-29
+        let feb_28_2025 = 1_740_700_800_000;
+        assert!(recurs_in(leap, feb_28_2025, feb_28_2025 + DAY));
+    }
 }

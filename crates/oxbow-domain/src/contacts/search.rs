@@ -232,3 +232,57 @@ pub fn by_email(addr: &str, sql: &mut Sql) -> String {
     let p = sql.bind(Arg::Text(Some(addr.to_string())));
     format!("(LOWER(email1) = LOWER({p}) OR LOWER(email2) = LOWER({p}) OR LOWER(email3) = LOWER({p}))")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn translate(filter: Value) -> OxResult<(String, Vec<Arg>)> {
+        let mut sql = Sql::default();
+        let body = json!({ "filter": filter });
+        let text = advanced(body.as_object().unwrap(), &mut sql)?;
+        Ok((text, sql.args))
+    }
+
+    #[test]
+    fn values_are_bound_never_inlined() {
+        let evil = "Robert'); DROP TABLE contacts;--";
+        let (text, args) = translate(json!(["or", ["=", {"field": "last_name"}, evil], ["<>", {"field": "email1"}, "a*"]])).unwrap();
+        assert!(!text.contains("Robert"), "{text}");
+        assert_eq!(text, "(LOWER(last_name) = LOWER($1) OR (email1 IS NULL OR NOT (LOWER(email1) LIKE LOWER($2) ESCAPE '\\')))");
+        assert_eq!(args, vec![Arg::Text(Some(evil.into())), Arg::Text(Some("a%".into()))]);
+    }
+
+    #[test]
+    fn operators_nulls_and_mirrored_constants() {
+        let (text, args) = translate(json!(["and", ["<", 5, {"field": "birthday"}], ["not", ["=", {"field": "note"}, null]]])).unwrap();
+        assert_eq!(text, "(birthday > $1 AND NOT (note IS NULL))");
+        assert_eq!(args, vec![Arg::Int(Some(5))]);
+        let (text, _) = translate(json!(["=", {"field": "mark_as_distributionlist"}, true])).unwrap();
+        assert_eq!(text, "mark_as_distributionlist = $1");
+        let (text, _) = translate(json!(["=", {"field": "position"}, "CEO"])).unwrap();
+        assert_eq!(text, "LOWER(job_position) = LOWER($1)");
+    }
+
+    #[test]
+    fn malformed_terms_are_rejected() {
+        for bad in [
+            json!("x"),
+            json!(["="]),
+            json!(["=", {"field": "last_name"}]),
+            json!(["=", {"field": "image1_url"}, "x"]),
+            json!(["=", {"field": "last_name"}, ["a"]]),
+            json!(["not", ["=", {"field": "last_name"}, "a"], ["=", {"field": "last_name"}, "b"]]),
+            json!(["=", {"field": "birthday"}, "yesterday"]),
+            json!(["like", {"field": "last_name"}, "x"]),
+        ] {
+            assert!(translate(bad.clone()).is_err(), "{bad}");
+        }
+        let mut deep = json!(["=", {"field": "last_name"}, "a"]);
+        for _ in 0..40 {
+            deep = json!(["not", deep]);
+        }
+        assert!(translate(deep).is_err());
+    }
+}

@@ -101,10 +101,13 @@ async fn import_items(state: &AppState, s: &oxbow_domain::sessions::Session, fol
     let mut results = Vec::with_capacity(prepared.len());
     let mut tx = db.begin().await?;
     let ts = ids::next_timestamp(&mut tx, s.cid).await?;
+    let valid = prepared.iter().filter(|p| p.is_ok()).count();
+    let mut next_id = if valid > 0 { svc::reserve_ids(&mut tx, s.cid, valid).await? } else { 0 };
     for p in &prepared {
         match p {
             Ok(c) => {
-                let id = svc::insert(&mut tx, s.cid, folder, s.user_id, ts, c, None).await?;
+                let id = svc::insert_with_id(&mut tx, s.cid, next_id, folder, s.user_id, ts, c, None).await?;
+                next_id += 1;
                 results.push(json!({"id": id.to_string(), "folder_id": folder.to_string(), "last_modified": ts}));
             }
             Err(e) => results.push(error_item(e)),
