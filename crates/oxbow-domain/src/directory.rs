@@ -699,10 +699,3 @@ pub async fn delete_resources(db: &Db, cid: i64, ids_to_delete: &[i64], client_t
     Ok(ts)
 }
 
-/// The profile picture of a user (bytes and content type): the image of the user's
-/// address-book contact. Until contacts store images there is none.
-pub async fn user_picture(_db: &Db, user: &User) -> OxResult<Option<(Vec<u8>, String)>> {
-    // The contacts module fills this in from the contact `user.contact_id` points to.
-    let _ = user.contact_id;
-    Ok(None)
-}

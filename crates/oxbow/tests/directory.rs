@@ -373,3 +373,26 @@ async fn capabilities_quota_and_user_picture() {
     let r = Client::new(&server.url).get_raw("image/user/picture", &[("id", &alice_id)]).await;
     assert_eq!(r.status().as_u16(), 403);
 }
+
+#[tokio::test]
+async fn user_picture_is_the_address_book_picture() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let v = alice.get("user", &[("action", "get")]).await;
+    let alice_id = data(&v)["id"].as_i64().unwrap().to_string();
+    let contact_id = data(&v)["contact_id"].as_i64().expect("user has an address book entry").to_string();
+    let t = data(&alice.get("contacts", &[("action", "get"), ("folder", "6"), ("id", &contact_id)]).await)["last_modified_utc"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("json", json!({}).to_string())
+        .part("file", reqwest::multipart::Part::bytes(tiny_png()).file_name("me.png").mime_str("image/png").unwrap());
+    let v = alice.post_multipart("contacts", &[("action", "update"), ("folder", "6"), ("id", &contact_id), ("timestamp", &t)], form).await;
+    assert!(v.get("error").is_none(), "{v}");
+    let r = bob.get_raw("image/user/picture", &[("id", &alice_id)]).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), tiny_png());
+}
