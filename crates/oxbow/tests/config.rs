@@ -28,6 +28,7 @@ async fn config_tree_paths_and_writable_leaves() {
         let id = f[m].as_i64().unwrap_or_else(|| panic!("no {m} in {f}"));
         assert!(id > home);
     }
+    assert_eq!(data(&alice.get("config/modules/contacts/module", &[]).await), &json!(true));
     // The published ids are the user's real folders.
     let v = alice.get("config/folder/calendar", &[]).await;
     assert_eq!(data(&v), &t["folder"]["calendar"]);

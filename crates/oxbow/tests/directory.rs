@@ -352,6 +352,9 @@ async fn capabilities_quota_and_user_picture() {
     assert!(ids.contains(&"edit_group") && ids.contains(&"edit_resource"), "{ids:?}");
     let v = alice.get("capabilities", &[("action", "all")]).await;
     assert!(!data(&v).as_array().unwrap().iter().any(|c| c["id"] == "edit_group"));
+    for id in ["contacts", "gab", "infostore"] {
+        assert!(data(&v).as_array().unwrap().iter().any(|c| c["id"] == id), "{id} missing: {v}");
+    }
     let v = admin.get("capabilities", &[("action", "get"), ("id", "edit_group")]).await;
     assert_eq!(data(&v), &json!({"id": "edit_group", "attributes": {}}));
     let v = alice.get("capabilities", &[("action", "get"), ("id", "edit_group")]).await;

@@ -21,6 +21,8 @@ pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiRespo
 /// Capability ids of the user, sorted.
 pub async fn capabilities_of(state: &AppState, s: &Session) -> OxResult<Vec<String>> {
     let mut caps: Vec<String> = Vec::new();
+    // Modules every user has: contacts with the global address book, Drive.
+    caps.extend(["contacts", "gab", "infostore"].map(String::from));
     // Directory: context administrators manage groups and resources.
     if directory::is_context_admin(&state.db, s).await? {
         caps.push("edit_group".into());

@@ -91,7 +91,8 @@ pub async fn tree(state: &AppState, s: &Session) -> OxResult<Map<String, Value>>
     // --- modules ----------------------------------------------------------------------
     let is_admin = user.is_context_admin;
     let mut modules = Map::new();
-    modules.insert("infostore".into(), json!({ "folder": infostore_folders }));
+    modules.insert("infostore".into(), json!({ "module": true, "folder": infostore_folders }));
+    modules.insert("contacts".into(), json!({ "module": true }));
     modules.insert("com.openexchange.group".into(), json!({ "enabled": true, "edit": is_admin }));
     modules.insert("com.openexchange.resource".into(), json!({ "enabled": true, "edit": is_admin }));
     t.insert("modules".into(), Value::Object(modules));
