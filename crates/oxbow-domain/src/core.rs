@@ -15,6 +15,10 @@ pub struct Core {
     pub folder_providers: Vec<Arc<dyn crate::folder_provider::FolderProvider>>,
     /// Where file, attachment and mail bytes live (`[blob] backend`).
     pub blobs: Arc<dyn oxbow_store::blob::BlobStore>,
+    /// Mail accounts and their backends (account 0 = `[mail] backend`).
+    pub mail: Arc<crate::mail::MailService>,
+    /// The built-in mail store (also when the primary backend is IMAP: local delivery, LMTP).
+    pub mail_store: Arc<crate::mail::builtin::BuiltinMailStore>,
 }
 
 impl Core {
@@ -36,13 +40,22 @@ impl Core {
 
     pub fn with_parts(config: Config, db: Db, blobs: Arc<dyn oxbow_store::blob::BlobStore>) -> Arc<Core> {
         let config = Arc::new(config);
+        let mail_store = Arc::new(crate::mail::builtin::BuiltinMailStore::new(db.clone(), blobs.clone(), config.clone()));
+        let mail = Arc::new(crate::mail::service::primary_from_config(&config, &db, &mail_store));
+        let folder_providers: Vec<Arc<dyn crate::folder_provider::FolderProvider>> = vec![Arc::new(crate::mail::folders::MailFolders {
+            mail: mail.clone(),
+            db: db.clone(),
+            config: config.clone(),
+        })];
         Arc::new(Core {
             sessions: Sessions::new(db.clone(), config.clone()),
             login_throttle: crate::auth::LoginThrottle::new(
                 config.login_max_failures,
                 config.login_throttle_window_secs,
             ),
-            folder_providers: Vec::new(),
+            folder_providers,
+            mail,
+            mail_store,
             blobs,
             config,
             db,

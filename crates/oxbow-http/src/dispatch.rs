@@ -43,6 +43,8 @@ pub fn dispatch<'a>(state: &'a AppState, req: &'a mut ApiRequest) -> BoxFuture<'
             "fileaccount" => modules::fileaccount::handle(state, req).await,
             "image/mfile/picture" => modules::image_file::mfile_picture(state, req).await,
             "image/file/mp3cover" => modules::image_file::mp3_cover(state, req).await,
+            "mail" => modules::mail::handle(state, req).await,
+            "image/mail/picture" => modules::image_mail::handle(state, req).await,
             _ => Err(codes::SVL_UNKNOWN_MODULE.with([&module])),
         }
     })

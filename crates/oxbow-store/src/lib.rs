@@ -12,6 +12,7 @@ pub mod folders;
 pub mod groups;
 pub mod ids;
 pub mod resources;
+pub mod mail;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

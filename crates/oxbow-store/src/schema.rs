@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("002_folders", include_str!("../schema/002_folders.sql")),
     ("003_contacts", include_str!("../schema/003_contacts.sql")),
     ("004_infostore", include_str!("../schema/004_infostore.sql")),
+    ("005_mail", include_str!("../schema/005_mail.sql")),
 ];
 
 /// Apply every migration not yet recorded. On PostgreSQL an advisory lock keeps two nodes

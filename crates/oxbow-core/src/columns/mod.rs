@@ -9,6 +9,7 @@ pub mod groups;
 pub mod resources;
 pub mod users;
 pub mod infostore;
+pub mod mail;
 
 /// One column: its numeric id and the JSON field name it stands for.
 #[derive(Debug, Clone, Copy)]

@@ -5,3 +5,9 @@ pub mod service;
 
 pub use backend::{MailBackend, MailTransport};
 pub use service::{MailAccount, MailAccounts, MailService};
+pub mod builtin;
+pub mod parse;
+pub mod transport;
+pub mod folders;
+pub mod view;
+pub mod compose;

@@ -91,3 +91,16 @@ impl MailService {
         Ok(ids)
     }
 }
+
+/// The mail service for `[mail] backend`: the built-in store with local delivery and SMTP
+/// relay (`builtin`, the default).
+pub fn primary_from_config(
+    config: &Arc<oxbow_core::config::Config>,
+    db: &oxbow_store::Db,
+    store: &Arc<super::builtin::BuiltinMailStore>,
+) -> MailService {
+    let transport = Arc::new(super::transport::BuiltinTransport::new(store.clone(), db.clone(), config.clone()));
+    match config.mail.backend.as_str() {
+        _ => MailService::new(store.clone(), transport),
+    }
+}

@@ -23,3 +23,5 @@ pub mod fileaccount;
 pub mod fileservice;
 pub mod image_file;
 pub mod infostore;
+pub mod image_mail;
+pub mod mail;
