@@ -95,6 +95,15 @@ async fn serve(config: oxbow_core::config::Config) -> Result<()> {
             }
         });
     }
+    if !core.config.mail.lmtp_listen.is_empty() {
+        let (listen, store, db, config) =
+            (core.config.mail.lmtp_listen.clone(), core.mail_store.clone(), core.db.clone(), core.config.clone());
+        tokio::spawn(async move {
+            if let Err(e) = oxbow_domain::mail::lmtp::serve(listen, store, db, config).await {
+                tracing::error!("LMTP listener failed: {e}");
+            }
+        });
+    }
     let app = oxbow_http::router(oxbow_http::AppState { core });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     // On stdout so that scripts and tests starting on port 0 learn the address.

@@ -435,3 +435,55 @@ async fn forward_keeps_attachments_and_quota() {
     let v = c.post_multipart("mail", &[("action", "import"), ("folder", INBOX)], form).await;
     assert_eq!(code(&v), "MSG-0029");
 }
+
+#[tokio::test]
+async fn lmtp_delivers_into_inbox() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = Server::start_with(&[("OXBOW_MAIL_LMTP_LISTEN", &listen)]).await;
+    let c = server.user("lena").await;
+    let mut stream = None;
+    for _ in 0..50 {
+        if let Ok(s) = tokio::net::TcpStream::connect(&listen).await {
+            stream = Some(s);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (r, mut w) = stream.expect("LMTP port").into_split();
+    let mut r = BufReader::new(r);
+    let mut line = String::new();
+    let mut expect = async |r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, prefix: &str| {
+        loop {
+            line.clear();
+            r.read_line(&mut line).await.unwrap();
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                break;
+            }
+        }
+        assert!(line.starts_with(prefix), "expected {prefix}, got {line}");
+    };
+    expect(&mut r, "220").await;
+    w.write_all(b"LHLO mta\r\n").await.unwrap();
+    expect(&mut r, "250").await;
+    w.write_all(b"MAIL FROM:<x@example.com>\r\n").await.unwrap();
+    expect(&mut r, "250").await;
+    w.write_all(b"RCPT TO:<lena@oxbow.local>\r\n").await.unwrap();
+    expect(&mut r, "250").await;
+    w.write_all(b"RCPT TO:<nobody@oxbow.local>\r\n").await.unwrap();
+    expect(&mut r, "550").await;
+    w.write_all(b"DATA\r\n").await.unwrap();
+    expect(&mut r, "354").await;
+    w.write_all(b"From: x@example.com\r\nSubject: via lmtp\r\n\r\n..dot line\r\n.\r\n").await.unwrap();
+    expect(&mut r, "250").await;
+    w.write_all(b"QUIT\r\n").await.unwrap();
+    expect(&mut r, "221").await;
+    let v = c.get("mail", &[("action", "all"), ("folder", INBOX), ("columns", "600,607")]).await;
+    let rows = data(&v).as_array().unwrap().clone();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1], "via lmtp");
+    let id = rows[0][0].as_str().unwrap();
+    let v = c.get("mail", &[("action", "get"), ("folder", INBOX), ("id", id), ("view", "text")]).await;
+    assert!(data(&v)["attachments"][0]["content"].as_str().unwrap().starts_with(".dot line"));
+}

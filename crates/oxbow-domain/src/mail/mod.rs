@@ -11,3 +11,4 @@ pub mod transport;
 pub mod folders;
 pub mod view;
 pub mod compose;
+pub mod lmtp;

@@ -1420,3 +1420,29 @@ async fn receipt_ack(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResp
     account.backend.set_flags(&s, &full, &[uid], &FlagChange { set: flag::READ_ACK, ..Default::default() }).await?;
     Ok(ApiResponse::data(Value::Null))
 }
+
+// --- quota ---------------------------------------------------------------------------------
+
+/// Mail accounts for `quota?action=get` (storage in bytes; -1 style "no limit" omitted).
+pub fn quota_accounts<'a>(state: &'a AppState, s: &'a Session) -> futures::future::BoxFuture<'a, OxResult<Vec<super::quota::QuotaAccount>>> {
+    Box::pin(async move {
+        let (account, _) = primary(state, s).await?;
+        let q = account.backend.quota(s).await?.unwrap_or_default();
+        Ok(vec![super::quota::QuotaAccount {
+            account_id: account.id.to_string(),
+            account_name: account.name.clone(),
+            quota: q.limit_bytes,
+            usage: Some(q.used_bytes),
+            count_quota: q.limit_messages,
+            count_usage: Some(q.used_messages),
+        }])
+    })
+}
+
+/// `quota?action=mail`: `{"quota": <bytes or -1>, "use": <bytes>}` of the primary account.
+pub async fn quota_mail(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = req.session()?.clone();
+    let (account, _) = primary(state, &s).await?;
+    let q = account.backend.quota(&s).await?.unwrap_or_default();
+    Ok(ApiResponse::data(json!({"quota": q.limit_bytes.unwrap_or(-1), "use": q.used_bytes})))
+}

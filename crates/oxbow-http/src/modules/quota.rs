@@ -53,6 +53,7 @@ pub struct QuotaModule {
 /// The registered quota modules. Storage areas add their entry here.
 pub const MODULES: &[QuotaModule] = &[
     QuotaModule { id: "filestorage", display_name: "Drive", accounts: filestorage_accounts },
+    QuotaModule { id: "mail", display_name: "E-Mail", accounts: super::mail::quota_accounts },
 ];
 
 /// Drive: the context's file store (Drive versions and attachments) against its quota.
@@ -82,6 +83,7 @@ pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiRespo
     match req.action.as_str() {
         "get" => get(state, req).await,
         "filestore" => filestore(state, req).await,
+        "mail" => super::mail::quota_mail(state, req).await,
         other => Err(codes::SVL_UNKNOWN_ACTION.with([other, "quota"])),
     }
 }
