@@ -8,6 +8,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 need_apt=()
 command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+# Mail: Dovecot (IMAP + LMTP) and Postfix (SMTP, delivering to Dovecot over LMTP).
+[ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd dovecot-lmtpd)
+[ -e /usr/lib/dovecot/lmtp ] || need_apt+=(dovecot-lmtpd)
+[ -x /usr/lib/postfix/sbin/master ] || need_apt+=(postfix)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq

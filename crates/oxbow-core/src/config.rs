@@ -73,6 +73,22 @@ pub struct MailConfig {
     pub sieve_port: u16,
     /// Built-in store quota per user in bytes (0 = unlimited).
     pub quota_bytes: i64,
+    /// IMAP login name of a user's primary account: `%u` = oxbow login, `%e` = primary
+    /// email address, `%l` = local part of the email address.
+    pub imap_login: String,
+    /// Master user of the IMAP server (Dovecot: `auth_master_user_separator`): when set,
+    /// oxbow opens a user's primary account as `<login><separator><master user>` with the
+    /// master password, so it never needs to keep the user's own password.
+    pub imap_master_user: String,
+    pub imap_master_password: String,
+    pub imap_master_separator: String,
+    /// Connections kept open per mail account (IMAP backend).
+    pub imap_pool_size: usize,
+    /// Seconds to wait for the IMAP/SMTP server to accept a connection.
+    pub connect_timeout_secs: u64,
+    /// Key (64 hex digits) that encrypts external mail accounts' passwords; empty = a random
+    /// key created once in `data_dir/mail-accounts.key`.
+    pub account_secret_key: String,
 }
 
 impl Default for Config {
@@ -128,6 +144,13 @@ impl Default for MailConfig {
             sieve_host: String::new(),
             sieve_port: 4190,
             quota_bytes: 0,
+            imap_login: "%u".into(),
+            imap_master_user: String::new(),
+            imap_master_password: String::new(),
+            imap_master_separator: "*".into(),
+            imap_pool_size: 4,
+            connect_timeout_secs: 10,
+            account_secret_key: String::new(),
         }
     }
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod mailserver;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
