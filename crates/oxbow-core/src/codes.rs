@@ -153,3 +153,27 @@ pub const FILE_STORAGE_ACCOUNT_NOT_FOUND: ErrorDef = ErrorDef::new("FILE_STORAGE
 pub const FILE_STORAGE_READ_ONLY_ACCOUNT: ErrorDef = ErrorDef::new("FILE_STORAGE-0019", PermissionDenied, "The default account of service %1$s cannot be created, changed or deleted.");
 pub const MP3_NO_COVER: ErrorDef = ErrorDef::new("IFO-0300", UserInput, "The file %1$s has no cover image.");
 pub const IFO_NOTIFY_NOT_SENT: ErrorDef = ErrorDef::new("IFO-2201", Warning, "The notification for %1$s recipient(s) was recorded but could not be delivered: no notification transport is configured.");
+// --- IMAP / ACC: the IMAP mail backend and mail accounts ------------------------------------
+pub const IMAP_LOGIN_FAILED: ErrorDef = ErrorDef::new("IMAP-1000", PermissionDenied, "Login to mail server %1$s failed for user %2$s.");
+pub const IMAP_INVALID_CREDENTIALS: ErrorDef = ErrorDef::new("IMAP-1001", PermissionDenied, "Wrong or missing login data to access mail server %1$s. Error message from mail server: %2$s");
+pub const IMAP_FOLDER_NOT_FOUND: ErrorDef = ErrorDef::new("IMAP-1002", UserInput, "Mail folder \"%1$s\" could not be found.");
+pub const IMAP_INVALID_ADDRESS: ErrorDef = ErrorDef::new("IMAP-1008", UserInput, "Invalid E-Mail address: %1$s");
+pub const IMAP_SEND_FAILED: ErrorDef = ErrorDef::new("IMAP-1013", Error, "Message could not be sent to the following recipients: %1$s (%2$s)");
+pub const IMAP_STORE_CLOSED: ErrorDef = ErrorDef::new("IMAP-1014", ServiceDown, "Lost connection to mail server %1$s.");
+pub const IMAP_CONNECT_ERROR: ErrorDef = ErrorDef::new("IMAP-1016", Connectivity, "Connection was refused or timed out while attempting to connect to remote server %1$s for user %2$s.");
+pub const IMAP_UNKNOWN_HOST: ErrorDef = ErrorDef::new("IMAP-1022", Configuration, "The IP address of host \"%1$s\" could not be determined");
+pub const IMAP_QUOTA_EXCEEDED: ErrorDef = ErrorDef::new("IMAP-1024", Capacity, "The quota on mail server exceeded. Error message: %1$s");
+pub const IMAP_COMMAND_FAILED: ErrorDef = ErrorDef::new("IMAP-1025", Error, "A command sent to mail server failed. Server response: %1$s");
+pub const IMAP_PROTOCOL_ERROR: ErrorDef = ErrorDef::new("IMAP-1027", Error, "Error in mail server protocol. Error message: %1$s");
+pub const IMAP_TRANSPORT_INVALID_CREDENTIALS: ErrorDef = ErrorDef::new("IMAP-1030", PermissionDenied, "Wrong or missing login data to access mail transport server %1$s. Error message from mail transport server: %2$s");
+pub const IMAP_NO_FREE_CONNECTION: ErrorDef = ErrorDef::new("IMAP-2058", TryAgain, "No free connection to mail server %1$s. Please try again later.");
+pub const ACC_NOT_FOUND: ErrorDef = ErrorDef::new("ACC-0002", Error, "Cannot find mail account with identifier %1$s for user %2$s in context %3$s.");
+pub const ACC_NO_DEFAULT_DELETE: ErrorDef = ErrorDef::new("ACC-0006", PermissionDenied, "Denied deletion of default mail account of user %1$s in context %2$s.");
+pub const ACC_NO_DEFAULT_UPDATE_ATTR: ErrorDef = ErrorDef::new("ACC-0007", PermissionDenied, "Denied update of attribute %1$s for default mail account of user %2$s in context %3$s.");
+pub const ACC_PASSWORD_DECRYPTION_FAILED: ErrorDef = ErrorDef::new("ACC-0010", Error, "Password decryption failed for login %1$s on server %2$s (user=%3$s, context=%4$s).");
+pub const ACC_CONFLICT_ADDR: ErrorDef = ErrorDef::new("ACC-0015", UserInput, "Found two mail accounts with same E-Mail address %1$s for user %2$s in context %3$s.");
+pub const ACC_INVALID_NAME: ErrorDef = ErrorDef::new("ACC-0016", UserInput, "Invalid mail account name: %1$s");
+pub const ACC_URI_PARSE_FAILED: ErrorDef = ErrorDef::new("ACC-0018", Error, "Unable to parse mail server URI \"%1$s\".");
+pub const ACC_INVALID_HOST_NAME: ErrorDef = ErrorDef::new("ACC-0019", UserInput, "Invalid host name: %1$s");
+pub const ACC_VALIDATE_FAILED_MAIL: ErrorDef = ErrorDef::new("ACC-0020", Warning, "Could not connect to mail server \"%1$s\" for login %2$s");
+pub const ACC_VALIDATE_FAILED_TRANSPORT: ErrorDef = ErrorDef::new("ACC-0021", Warning, "Could not connect to transport server \"%1$s\" for login %2$s");
