@@ -10,6 +10,7 @@ pub mod folder_provider;
 pub mod folders;
 pub mod mail;
 pub mod infostore;
+pub mod mail_accounts;
 pub mod imap;
 pub mod provision;
 pub mod sessions;

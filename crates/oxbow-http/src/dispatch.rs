@@ -45,6 +45,8 @@ pub fn dispatch<'a>(state: &'a AppState, req: &'a mut ApiRequest) -> BoxFuture<'
             "image/file/mp3cover" => modules::image_file::mp3_cover(state, req).await,
             "mail" => modules::mail::handle(state, req).await,
             "image/mail/picture" => modules::image_mail::handle(state, req).await,
+            "account" => modules::account::handle(state, req).await,
+            "autoconfig" => modules::autoconfig::handle(state, req).await,
             _ => Err(codes::SVL_UNKNOWN_MODULE.with([&module])),
         }
     })

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod ids;
 pub mod resources;
 pub mod mail;
+pub mod mail_accounts;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("003_contacts", include_str!("../schema/003_contacts.sql")),
     ("004_infostore", include_str!("../schema/004_infostore.sql")),
     ("005_mail", include_str!("../schema/005_mail.sql")),
+    ("006_mail_accounts", include_str!("../schema/006_mail_accounts.sql")),
 ];
 
 /// Apply every migration not yet recorded. On PostgreSQL an advisory lock keeps two nodes

@@ -4,6 +4,7 @@
 
 pub mod contacts;
 pub mod attachments;
+pub mod accounts;
 pub mod folders;
 pub mod groups;
 pub mod resources;

@@ -6,6 +6,8 @@ pub mod export;
 pub mod halo;
 pub mod image_contact;
 pub mod import;
+pub mod account;
+pub mod autoconfig;
 pub mod login;
 pub mod multiple;
 pub mod capabilities;
