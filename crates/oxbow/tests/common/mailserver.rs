@@ -34,24 +34,26 @@ pub struct MailServer {
 
 impl Drop for MailServer {
     fn drop(&mut self) {
-        for child in [self.postfix.take(), self.dovecot.take()].into_iter().flatten() {
-            stop(child);
-        }
+        let children: Vec<Child> = [self.postfix.take(), self.dovecot.take()].into_iter().flatten().collect();
+        stop_all(children);
     }
 }
 
-/// SIGTERM first so the daemons take their worker processes down with them.
-fn stop(mut child: Child) {
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
+/// SIGTERM to every daemon at once (so each takes its worker processes down with it), then
+/// wait for all of them together; SIGKILL whatever is still running after a few seconds.
+fn stop_all(mut children: Vec<Child>) {
+    for child in &children {
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline && !children.is_empty() {
+        children.retain_mut(|c| !matches!(c.try_wait(), Ok(Some(_))));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
 }
 
 pub fn free_port() -> u16 {
