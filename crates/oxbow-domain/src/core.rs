@@ -28,7 +28,20 @@ impl Core {
         let db = Db::connect(&config.effective_database_url(), 16).await?;
         oxbow_store::schema::migrate(&db).await?;
         let blobs = oxbow_store::blob::from_config(&config)?;
-        Ok(Core::with_parts(config, db, blobs))
+        let core = Core::with_parts(config, db, blobs);
+        // Expired temporary uploads and unreferenced blobs are swept every ten minutes.
+        let weak = Arc::downgrade(&core);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                let Some(core) = weak.upgrade() else { break };
+                if let Err(e) = crate::infostore::sweep(&core).await {
+                    tracing::warn!("blob sweep: {e}");
+                }
+            }
+        });
+        Ok(core)
     }
 
     /// Shared state over `db`, with blobs in the local directory below `data_dir`.

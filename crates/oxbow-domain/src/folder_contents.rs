@@ -17,7 +17,11 @@ pub async fn delete_contents(tx: &mut Tx, cid: i64, module: &str, folder_ids: &[
         }
         "calendar" => {}
         "tasks" => {}
-        "infostore" => {}
+        "infostore" => {
+            for folder in folder_ids {
+                crate::infostore::delete_folder_contents(tx, cid, *folder, user, ts).await?;
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -31,7 +35,7 @@ pub async fn count_contents(db: &Db, cid: i64, module: &str, folder_id: i64) -> 
         "contacts" => Ok(Some(oxbow_store::contacts::count_in_folder(db, cid, folder_id).await?)),
         "calendar" => Ok(None),
         "tasks" => Ok(None),
-        "infostore" => Ok(None),
+        "infostore" => Ok(Some(oxbow_store::infostore::count_in_folder(db, cid, folder_id).await?)),
         _ => Ok(None),
     }
 }

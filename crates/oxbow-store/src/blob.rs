@@ -587,6 +587,18 @@ pub mod refs {
         }
     }
 
+    /// Drop one reference inside a transaction the caller does not finish itself. A blob
+    /// that lost its last reference is marked for the sweeper (`stale_pending`), which
+    /// removes the bytes later.
+    pub async fn release_deferred(mut ex: impl Executor, key: &str) -> OxResult<()> {
+        execute!(
+            ex,
+            "UPDATE blobs SET refcount = refcount - 1, sha256 = CASE WHEN refcount <= 1 THEN '' ELSE sha256 END, created = CASE WHEN refcount <= 1 THEN 0 ELSE created END WHERE blob_key = $1",
+            key.to_string()
+        )?;
+        Ok(())
+    }
+
     /// Forget a pending upload row (the upload failed).
     pub async fn forget(mut ex: impl Executor, key: &str) -> OxResult<()> {
         execute!(ex, "DELETE FROM blobs WHERE blob_key = $1 AND refcount = 0", key.to_string())?;

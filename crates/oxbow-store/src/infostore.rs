@@ -306,3 +306,8 @@ pub async fn in_folder_page(
         offset
     )?)
 }
+
+pub async fn count_in_folder(mut ex: impl Executor, cid: i64, folder: i64) -> OxResult<i64> {
+    let n: Vec<i64> = fetch_scalars!(ex, i64, "SELECT COUNT(*) FROM infostore_items WHERE cid = $1 AND folder_id = $2", cid, folder)?;
+    Ok(n.first().copied().unwrap_or(0))
+}

@@ -183,6 +183,8 @@ pub async fn sweep(core: &Core) -> OxResult<()> {
     }
     tx.commit().await?;
     remove_blobs(core, &gone).await;
+    // Uploads older than six hours that never completed, and blobs released inside other
+    // modules' transactions (marked with created = 0).
     for k in blob::refs::stale_pending(&core.db, now - 6 * 3_600_000).await? {
         let _ = core.blobs.delete(&k).await;
         blob::refs::forget(&core.db, &k).await?;
@@ -916,4 +918,22 @@ pub async fn save_attachment(core: &Core, s: &Session, obj: &Map<String, Value>,
     store::insert(&mut tx, &item).await?;
     tx.commit().await?;
     Ok(item)
+}
+
+/// Delete every item of `folder` inside the caller's transaction (folder delete/clear). Blob
+/// bytes that lose their last reference are removed by the next sweep.
+pub async fn delete_folder_contents(tx: &mut oxbow_store::Tx, cid: i64, folder: i64, user: i64, ts: i64) -> OxResult<()> {
+    for item in store::in_folder(&mut *tx, cid, folder, None).await? {
+        for v in store::versions(&mut *tx, cid, item.id).await? {
+            blob::refs::release_deferred(&mut *tx, &v.blob_key).await?;
+            store::delete_version(&mut *tx, cid, item.id, v.version).await?;
+        }
+        for a in oxbow_store::attachments::of_object(&mut *tx, cid, 137, item.id).await? {
+            blob::refs::release_deferred(&mut *tx, &a.blob_key).await?;
+            oxbow_store::attachments::delete(&mut *tx, cid, a.id).await?;
+        }
+        store::delete(&mut *tx, cid, item.id).await?;
+        store::record_tombstone(&mut *tx, cid, MODULE, &folder.to_string(), &wire_id(folder, item.id), user, ts).await?;
+    }
+    Ok(())
 }
