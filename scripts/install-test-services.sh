@@ -20,3 +20,4 @@ fi
 
 # S3: moto's server, an S3-compatible endpoint the blob-store tests start on a free port.
 command -v moto_server >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]'
+command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
