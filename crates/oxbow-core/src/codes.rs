@@ -177,3 +177,20 @@ pub const ACC_URI_PARSE_FAILED: ErrorDef = ErrorDef::new("ACC-0018", Error, "Una
 pub const ACC_INVALID_HOST_NAME: ErrorDef = ErrorDef::new("ACC-0019", UserInput, "Invalid host name: %1$s");
 pub const ACC_VALIDATE_FAILED_MAIL: ErrorDef = ErrorDef::new("ACC-0020", Warning, "Could not connect to mail server \"%1$s\" for login %2$s");
 pub const ACC_VALIDATE_FAILED_TRANSPORT: ErrorDef = ErrorDef::new("ACC-0021", Warning, "Could not connect to transport server \"%1$s\" for login %2$s");
+
+// --- FLD: folders -------------------------------------------------------------------------
+pub const FLD_NOT_VISIBLE: ErrorDef = ErrorDef::new("FLD-0003", PermissionDenied, "You do not have the permission to see this folder.");
+pub const FLD_NOT_FOUND: ErrorDef = ErrorDef::new("FLD-0008", Error, "Folder \"%1$s\" could not be found in tree \"%2$s\".");
+pub const FLD_NO_ADMIN: ErrorDef = ErrorDef::new("FLD-1002", PermissionDenied, "You do not have the permission to change folder \"%1$s\".");
+pub const FLD_PROTECTED: ErrorDef = ErrorDef::new("FLD-1004", PermissionDenied, "The system or standard folder \"%1$s\" cannot be renamed, moved or shared this way.");
+pub const FLD_DUPLICATE_NAME: ErrorDef = ErrorDef::new("FLD-1014", PermissionDenied, "A folder named \"%1$s\" already exists in the parent folder.");
+pub const FLD_CYCLE: ErrorDef = ErrorDef::new("FLD-1016", UserInput, "A folder cannot be moved below itself or one of its subfolders.");
+pub const FLD_CONFLICT: ErrorDef = ErrorDef::new("FLD-1022", Conflict, "The folder has been changed in the meantime.");
+pub const FLD_CANNOT_DELETE: ErrorDef = ErrorDef::new("FLD-1026", PermissionDenied, "Folder \"%1$s\" cannot be deleted.");
+pub const FLD_NO_CREATE: ErrorDef = ErrorDef::new("FLD-1029", PermissionDenied, "You do not have the permission to create a subfolder in folder \"%1$s\".");
+pub const FLD_BAD_MODULE: ErrorDef = ErrorDef::new("FLD-1031", UserInput, "A folder of module \"%1$s\" cannot be placed in this parent folder.");
+pub const FLD_RESERVED_NAME: ErrorDef = ErrorDef::new("FLD-1033", UserInput, "The name \"%1$s\" is reserved.");
+pub const FLD_INVALID_PERMISSION: ErrorDef = ErrorDef::new("FLD-1038", UserInput, "Invalid permission: %1$s");
+pub const FLD_ADMIN_REQUIRED: ErrorDef = ErrorDef::new("FLD-1039", UserInput, "The folder owner must keep administrative rights.");
+pub const FLD_ILLEGAL_CHARS: ErrorDef = ErrorDef::new("FLD-1040", UserInput, "The folder name \"%1$s\" contains illegal characters.");
+pub const FLD_NO_CLEAR: ErrorDef = ErrorDef::new("FLD-1041", PermissionDenied, "You do not have the permission to delete the contents of folder \"%1$s\".");

@@ -47,6 +47,8 @@ pub fn dispatch<'a>(state: &'a AppState, req: &'a mut ApiRequest) -> BoxFuture<'
             "image/mail/picture" => modules::image_mail::handle(state, req).await,
             "account" => modules::account::handle(state, req).await,
             "autoconfig" => modules::autoconfig::handle(state, req).await,
+            "folders" => modules::folders::handle(state, req).await,
+            "sync" => modules::sync::handle(state, req).await,
             _ => Err(codes::SVL_UNKNOWN_MODULE.with([&module])),
         }
     })

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("004_infostore", include_str!("../schema/004_infostore.sql")),
     ("005_mail", include_str!("../schema/005_mail.sql")),
     ("006_mail_accounts", include_str!("../schema/006_mail_accounts.sql")),
+    ("007_folder_notifications", include_str!("../schema/007_folder_notifications.sql")),
 ];
 
 /// Apply every migration not yet recorded. On PostgreSQL an advisory lock keeps two nodes
