@@ -354,6 +354,8 @@ impl ImapConnection {
     }
 
     async fn uid_sort(&mut self, criteria: &str, search: &str) -> OxResult<Vec<u32>> {
+        // SORT names the charset itself; a SEARCH-style CHARSET prefix would be an error.
+        let search = search.strip_prefix("CHARSET UTF-8 ").unwrap_or(search);
         let command = format!("UID SORT ({criteria}) UTF-8 {search}");
         let id = self.session.run_command(&command).await.map_err(|e| self.fail(e))?;
         let mut uids = Vec::new();

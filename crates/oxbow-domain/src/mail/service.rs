@@ -100,7 +100,14 @@ pub fn primary_from_config(
     store: &Arc<super::builtin::BuiltinMailStore>,
 ) -> MailService {
     let transport = Arc::new(super::transport::BuiltinTransport::new(store.clone(), db.clone(), config.clone()));
-    match config.mail.backend.as_str() {
+    let service = match config.mail.backend.as_str() {
+        "imap" => {
+            let (backend, transport) = crate::mail_accounts::imap_primary(config, db);
+            MailService::new(backend, transport)
+        }
         _ => MailService::new(store.clone(), transport),
-    }
+    };
+    // External IMAP accounts (`account` module) are served for every primary backend.
+    service.set_external(Arc::new(crate::mail_accounts::ExternalAccounts { config: config.clone(), db: db.clone() }));
+    service
 }
