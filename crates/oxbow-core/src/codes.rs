@@ -44,6 +44,8 @@ pub const LGI_INVALID_CREDENTIALS: ErrorDef = ErrorDef::new("LGI-0006", UserInpu
 pub const LGI_USER_INACTIVE: ErrorDef = ErrorDef::new("LGI-0013", PermissionDenied, "The user account is not active.");
 pub const LGI_TOO_MANY_ATTEMPTS: ErrorDef = ErrorDef::new("LGI-0026", PermissionDenied, "Too many failed login attempts. Please try again later.");
 pub const LGI_SERVER_TOKEN: ErrorDef = ErrorDef::new("LGI-0020", Error, "The server token could not be created.");
+// login module flows (tokens, redirect, identity tokens)
+pub const TOKEN_REDEEM_DENIED: ErrorDef = ErrorDef::new("TKN-0002", PermissionDenied, "Redeeming the token is not allowed for this application.");
 
 // --- generic --------------------------------------------------------------------------
 pub const OX_NOT_FOUND: ErrorDef = ErrorDef::new("OX-0001", UserInput, "The object %1$s could not be found.");

@@ -17,6 +17,12 @@ pub struct Config {
     pub session_lifetime_secs: i64,
     /// Idle lifetime of a staySignedIn / long-term session, in seconds (OX: 1 week).
     pub session_long_lifetime_secs: i64,
+    /// How long a node trusts its cached copy of a session without reading the database,
+    /// in seconds; 0 = automatic. On PostgreSQL every change reaches every node's cache at
+    /// once through notifications and this is only a safety net (automatic: 300). On
+    /// SQLite another process (the admin command) cannot notify the server, so this bounds
+    /// how long its changes take to apply (automatic: 2).
+    pub session_cache_secs: i64,
     /// Maximum sessions per user (OX: maxSessionPerUser, 100; 0 = unlimited).
     pub max_sessions_per_user: i64,
     /// Salt mixed into the cookie-name hash.
@@ -38,6 +44,19 @@ pub struct Config {
     pub token_secrets: Vec<String>,
     /// Validity of one-time redirect/login tokens, seconds.
     pub token_lifetime_secs: i64,
+    /// Hand out a one-time `random` token at login for `login?action=redirect`/`redeem`
+    /// (OX: com.openexchange.ajax.login.randomToken; off by default because the token
+    /// alone grants the session).
+    pub random_token: bool,
+    /// Path of the web UI that form login and the token flows redirect to
+    /// (OX: com.openexchange.UIWebPath).
+    pub ui_web_path: String,
+    /// Accept `login?action=formlogin` without an `authId` parameter
+    /// (OX: com.openexchange.ajax.login.formLoginWithoutAuthId).
+    pub form_login_without_auth_id: bool,
+    /// Key for signing `jump?action=identityToken` tokens (HMAC-SHA256); the systems that
+    /// accept the tokens share it. Empty = identity tokens are disabled.
+    pub identity_token_secret: String,
     pub blob: BlobConfig,
     pub mail: MailConfig,
 }
@@ -99,6 +118,7 @@ impl Default for Config {
             database_url: String::new(),
             session_lifetime_secs: 3600,
             session_long_lifetime_secs: 7 * 24 * 3600,
+            session_cache_secs: 0,
             max_sessions_per_user: 100,
             cookie_hash_salt: String::new(),
             cookie_secure: false,
@@ -110,6 +130,10 @@ impl Default for Config {
             login_throttle_window_secs: 300,
             token_secrets: Vec::new(),
             token_lifetime_secs: 60,
+            random_token: false,
+            ui_web_path: "/appsuite/".into(),
+            form_login_without_auth_id: false,
+            identity_token_secret: String::new(),
             blob: BlobConfig::default(),
             mail: MailConfig::default(),
         }

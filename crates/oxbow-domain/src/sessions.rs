@@ -1,12 +1,15 @@
-//! Sessions: stored in the database (so every node of a cluster shares them) with a short
-//! in-process cache in front. Removal invalidates the cache here and, on PostgreSQL, on
-//! every other node through `NOTIFY oxbow_session_gone` (see `listen_for_invalidations`).
+//! Sessions: stored in the database (so every node of a cluster shares them) with an
+//! in-process cache in front. Every change of a session (removal, new secret, new IP,
+//! new client) goes through this type, which invalidates the cache here and, on
+//! PostgreSQL, on every other node through `NOTIFY oxbow_session_gone` (see
+//! `listen_for_invalidations`). The cache's time-to-live (`session_cache_secs`) is a
+//! safety net on PostgreSQL and the bound for changes made by other processes on SQLite.
 
 use oxbow_core::config::Config;
 use oxbow_core::time::now_ms;
 use oxbow_core::OxResult;
 use oxbow_store::sessions::{self, SessionRow};
-use oxbow_store::{users, Db};
+use oxbow_store::{tokens, users, Db};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,12 +67,17 @@ pub fn random_id() -> String {
 
 impl Sessions {
     pub fn new(db: Db, config: Arc<Config>) -> Self {
+        let cache_secs = match (config.session_cache_secs, db.kind()) {
+            (secs, _) if secs > 0 => secs as u64,
+            (_, oxbow_store::DbKind::Postgres) => 300,
+            (_, oxbow_store::DbKind::Sqlite) => 2,
+        };
         Sessions {
             db,
             config,
             cache: moka::sync::Cache::builder()
                 .max_capacity(1_000_000)
-                .time_to_live(Duration::from_secs(2))
+                .time_to_live(Duration::from_secs(cache_secs))
                 .build(),
         }
     }
@@ -103,9 +111,41 @@ impl Sessions {
     /// The live session with this id, or `None` when unknown or expired.
     pub async fn get(&self, id: &str) -> OxResult<Option<Arc<Session>>> {
         if let Some(s) = self.cache.get(id) {
+            let now = now_ms();
+            let idle = now - s.last_active;
+            if idle > self.lifetime_ms(s.long_term) {
+                self.remove(id).await?;
+                return Ok(None);
+            }
+            if idle > self.touch_interval_ms(s.long_term) {
+                // Sliding idle timeout: record the activity, rarely enough to keep most
+                // requests free of writes.
+                sessions::touch(&self.db, id, now).await?;
+                let mut fresh = (*s).clone();
+                fresh.last_active = now;
+                let fresh = Arc::new(fresh);
+                self.cache.insert(id.to_string(), fresh.clone());
+                return Ok(Some(fresh));
+            }
             return Ok(Some(s));
         }
         self.load(id).await
+    }
+
+    /// Idle lifetime of a session in milliseconds.
+    fn lifetime_ms(&self, long_term: bool) -> i64 {
+        if long_term {
+            self.config.session_long_lifetime_secs
+        } else {
+            self.config.session_lifetime_secs
+        }
+        .saturating_mul(1000)
+    }
+
+    /// How stale the stored last-activity time may get: a minute, or a tenth of the
+    /// lifetime for very short lifetimes.
+    fn touch_interval_ms(&self, long_term: bool) -> i64 {
+        (self.lifetime_ms(long_term) / 10).min(60_000)
     }
 
     async fn load(&self, id: &str) -> OxResult<Option<Arc<Session>>> {
@@ -113,12 +153,7 @@ impl Sessions {
             return Ok(None);
         };
         let now = now_ms();
-        let lifetime = if row.long_term {
-            self.config.session_long_lifetime_secs
-        } else {
-            self.config.session_lifetime_secs
-        } * 1000;
-        if now - row.last_active > lifetime {
+        if now - row.last_active > self.lifetime_ms(row.long_term) {
             sessions::delete(&self.db, id).await?;
             return Ok(None);
         }
@@ -129,10 +164,13 @@ impl Sessions {
         if !user.active {
             return Ok(None);
         }
-        // Sliding idle timeout; written at most once a minute to keep requests read-only.
-        if now - row.last_active > 60_000 {
+        // Sliding idle timeout; written rarely to keep requests read-only.
+        let last_active = if now - row.last_active > self.touch_interval_ms(row.long_term) {
             sessions::touch(&self.db, id, now).await?;
-        }
+            now
+        } else {
+            row.last_active
+        };
         let group_ids = users::group_ids(&self.db, row.cid, row.user_id).await?;
         let s = Arc::new(Session {
             id: row.id,
@@ -146,7 +184,7 @@ impl Sessions {
             user_agent: row.user_agent,
             long_term: row.long_term,
             created: row.created,
-            last_active: now,
+            last_active,
             timezone: user.timezone,
             locale: user.locale,
             group_ids,
@@ -165,8 +203,40 @@ impl Sessions {
     /// End a session everywhere.
     pub async fn remove(&self, id: &str) -> OxResult<()> {
         sessions::delete(&self.db, id).await?;
+        tokens::delete_for_session(&self.db, id).await?;
         self.forget(id).await;
         Ok(())
+    }
+
+    /// End every other session of the session's user (after a password change).
+    pub async fn remove_others(&self, keep: &Session) -> OxResult<u64> {
+        let n = sessions::delete_for_user_except(&self.db, keep.cid, keep.user_id, &keep.id).await?;
+        if n > 0 {
+            self.forget_all().await;
+        }
+        Ok(n)
+    }
+
+    /// Give the session a new secret (the secret cookie must be re-sent).
+    pub async fn renew_secret(&self, id: &str) -> OxResult<Option<Arc<Session>>> {
+        sessions::set_secret(&self.db, id, &random_id()).await?;
+        self.forget(id).await;
+        self.get(id).await
+    }
+
+    /// Record a new client IP for the IP check (`changeip`).
+    pub async fn set_client_ip(&self, id: &str, ip: &str) -> OxResult<()> {
+        sessions::set_client_ip(&self.db, id, ip).await?;
+        self.forget(id).await;
+        Ok(())
+    }
+
+    /// Move a session to another client id (token flows hand a session to a browser whose
+    /// `client` takes part in the cookie hash).
+    pub async fn set_client(&self, id: &str, client: &str) -> OxResult<Option<Arc<Session>>> {
+        sessions::set_client(&self.db, id, client).await?;
+        self.forget(id).await;
+        self.get(id).await
     }
 
     /// End all sessions of a user (password change by admin, user deleted, ...).
@@ -219,9 +289,15 @@ impl Sessions {
         }
     }
 
-    /// Periodic clean-up of expired sessions.
+    /// Periodic clean-up of expired sessions, of expired one-time tokens and of token-login
+    /// sessions whose server token was never redeemed.
     pub async fn expire_idle(&self) -> OxResult<u64> {
         let now = now_ms();
+        for parked in tokens::expired_parked_sessions(&self.db, now).await? {
+            sessions::delete(&self.db, &parked).await?;
+            self.forget(&parked).await;
+        }
+        tokens::delete_expired(&self.db, now).await?;
         sessions::expire(
             &self.db,
             now - self.config.session_lifetime_secs * 1000,

@@ -49,6 +49,9 @@ pub fn dispatch<'a>(state: &'a AppState, req: &'a mut ApiRequest) -> BoxFuture<'
             "autoconfig" => modules::autoconfig::handle(state, req).await,
             "folders" => modules::folders::handle(state, req).await,
             "sync" => modules::sync::handle(state, req).await,
+            "token" => modules::token::handle(state, req).await,
+            "jump" => modules::jump::handle(state, req).await,
+            "passwordchange" => modules::passwordchange::handle(state, req).await,
             _ => Err(codes::SVL_UNKNOWN_MODULE.with([&module])),
         }
     })
@@ -78,6 +81,10 @@ pub async fn dispatch_http(state: &AppState, mut req: ApiRequest) -> Response {
             Err(e) => {
                 if is_direct_download(&req) {
                     return with_cookies(response::forbidden_page(&e), &req.set_cookies);
+                }
+                // multiple without a session is a malformed call (notes 2.7).
+                if req.module == "multiple" && e.code == codes::SES_NO_SESSION_PARAM.code {
+                    return render_error(&req, &e.http_status(400));
                 }
                 return render_error(&req, &e);
             }

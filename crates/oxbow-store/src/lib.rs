@@ -17,6 +17,7 @@ pub mod mail_accounts;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod tokens;
 pub mod users;
 
 pub use db::{Db, DbKind, Executor, Tx};

@@ -90,3 +90,19 @@ pub async fn expire(mut ex: impl Executor, short_before: i64, long_before: i64) 
         long_before
     )?)
 }
+
+pub async fn set_client(mut ex: impl Executor, id: &str, client: &str) -> OxResult<()> {
+    execute!(ex, "UPDATE sessions SET client = $2 WHERE id = $1", id.to_string(), client.to_string())?;
+    Ok(())
+}
+
+/// End every session of a user except `keep` (after a password change).
+pub async fn delete_for_user_except(mut ex: impl Executor, cid: i64, user_id: i64, keep: &str) -> OxResult<u64> {
+    Ok(execute!(
+        ex,
+        "DELETE FROM sessions WHERE cid = $1 AND user_id = $2 AND id <> $3",
+        cid,
+        user_id,
+        keep.to_string()
+    )?)
+}

@@ -29,3 +29,6 @@ pub mod image_file;
 pub mod infostore;
 pub mod image_mail;
 pub mod mail;
+pub mod jump;
+pub mod passwordchange;
+pub mod token;

@@ -453,3 +453,65 @@ impl S3Server {
         body.split("<Key>").skip(1).filter_map(|p| p.split("</Key>").next()).map(str::to_string).collect()
     }
 }
+
+impl Client {
+    /// A client that does not follow redirects (form login, token login, redirect).
+    pub fn without_redirects(base: &str, ua: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .user_agent(ua)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(120))
+            .build()
+            .unwrap();
+        Client { http, base: base.to_string(), session: String::new() }
+    }
+
+    /// The same browser (cookie jar, session) talking to another node.
+    pub fn on_node(&self, base: &str) -> Client {
+        Client { http: self.http.clone(), base: base.to_string(), session: self.session.clone() }
+    }
+
+    /// POST form fields; the raw response (for status codes, headers, HTML answers).
+    pub async fn post_form_raw(&self, module: &str, params: &[(&str, &str)], form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(self.url(module)).query(&self.with_session(params)).form(form).send().await.unwrap()
+    }
+
+    /// A cheap session-checked request: `multiple` with an empty array.
+    pub async fn ping(&self) -> Value {
+        self.put("multiple", &[], &serde_json::json!([])).await
+    }
+}
+
+/// The `Set-Cookie` values of a response.
+pub fn set_cookies(r: &reqwest::Response) -> Vec<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect()
+}
+
+/// Parse a JSON body whatever the HTTP status; returns (status, JSON).
+pub async fn status_json(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}), HTTP {status}: {text}"));
+    (status, v)
+}
+
+impl Server {
+    /// Process id of the server (for memory figures).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// Resident memory of a process in KiB (`VmRSS` of /proc/<pid>/status; Linux only).
+pub fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
