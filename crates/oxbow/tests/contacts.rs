@@ -313,3 +313,53 @@ async fn pictures_and_halo() {
     let r = alice.http.get(format!("{}{url}", alice.base)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn read_only_shared_folder() {
+    const OWNER: i64 = 403_710_016;
+    const VIEWER: i64 = 257;
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let folder = own_contacts_folder(&alice).await;
+    let bob_folder = own_contacts_folder(&bob).await;
+    let user_id = |v: Value| data(&v)["id"].as_i64().or_else(|| data(&v)["id"].as_str().and_then(|s| s.parse().ok())).unwrap();
+    let alice_id = user_id(alice.get("user", &[("action", "get")]).await);
+    let bob_id = user_id(bob.get("user", &[("action", "get")]).await);
+
+    let (shared, t) = new_contact(&alice, &folder, json!({"display_name": "Shared", "email1": "shared@example.com"})).await;
+    let (hidden, _) = new_contact(&alice, &folder, json!({"display_name": "Hidden", "private_flag": true})).await;
+
+    let fts = ts(&alice.get("folders", &[("action", "get"), ("id", &folder)]).await);
+    let v = alice
+        .put(
+            "folders",
+            &[("action", "update"), ("id", &folder), ("timestamp", &fts)],
+            &json!({"folder": {"permissions": [{"bits": OWNER, "entity": alice_id, "group": false}, {"bits": VIEWER, "entity": bob_id, "group": false}]}}),
+        )
+        .await;
+    data(&v);
+
+    let v = bob.get("contacts", &[("action", "all"), ("folder", &folder), ("columns", "500")]).await;
+    assert_eq!(data(&v), &json!([["Shared"]]), "private contacts stay hidden");
+    let v = bob.get("contacts", &[("action", "get"), ("folder", &folder), ("id", &shared)]).await;
+    assert_eq!(data(&v)["display_name"], "Shared");
+    let v = bob.get("contacts", &[("action", "get"), ("folder", &folder), ("id", &hidden)]).await;
+    assert_eq!(code(&v), "CON-0104");
+    let v = bob.put("contacts", &[("action", "update"), ("folder", &folder), ("id", &shared), ("timestamp", &t)], &json!({"display_name": "Mine"})).await;
+    assert_eq!(code(&v), "CON-0176");
+    let v = bob.put("contacts", &[("action", "delete"), ("timestamp", &i64::MAX.to_string())], &json!([{"id": shared, "folder": folder}])).await;
+    assert_eq!(code(&v), "CON-0169");
+    let v = bob.put("contacts", &[("action", "new")], &json!({"folder_id": folder, "display_name": "Intruder"})).await;
+    assert_eq!(code(&v), "CON-0112");
+    let v = bob.put("contacts", &[("action", "search"), ("columns", "500")], &json!({"pattern": "Shar"})).await;
+    assert_eq!(data(&v), &json!([["Shared"]]));
+    let v = bob.put("contacts", &[("action", "search"), ("columns", "500")], &json!({"pattern": "Hidd"})).await;
+    assert_eq!(data(&v), &json!([]));
+    // Bob's own list may reference the shared contact.
+    let (list, _) = new_contact(&bob, &bob_folder, json!({"display_name": "Bob's list", "distribution_list": [{"id": shared, "folder_id": folder, "mail_field": 1}]})).await;
+    let v = bob.get("contacts", &[("action", "get"), ("folder", &bob_folder), ("id", &list)]).await;
+    assert_eq!(data(&v)["distribution_list"][0]["mail"], "shared@example.com");
+    let v = alice.get("contacts", &[("action", "all"), ("folder", &folder), ("columns", "500"), ("sort", "500")]).await;
+    assert_eq!(data(&v), &json!([["Hidden"], ["Shared"]]));
+}
