@@ -93,7 +93,7 @@ pub fn new_message_id(domain: &str) -> String {
 }
 
 /// Write the message (without a Bcc header: Bcc recipients are only in the envelope).
-pub fn build(c: &Compose, message_id: &str) -> OxResult<Vec<u8>> {
+pub fn build(c: Compose, message_id: &str) -> OxResult<Vec<u8>> {
     let mut b = MessageBuilder::new().message_id(message_id.to_string()).subject(header_safe(&c.subject));
     if !c.from.is_empty() {
         b = b.from(baddr(&c.from));
@@ -131,11 +131,12 @@ pub fn build(c: &Compose, message_id: &str) -> OxResult<Vec<u8>> {
         (Some(t), None) => b = b.text_body(t.clone()),
         (None, None) => b = b.text_body(String::new()),
     }
-    for a in &c.attachments {
-        let data: Vec<u8> = a.data.to_vec();
-        b = match &a.cid {
-            Some(cid) => b.inline(a.content_type.clone(), cid.clone(), data),
-            None => b.attachment(a.content_type.clone(), a.filename.clone(), data),
+    for a in c.attachments {
+        // Takes the upload's buffer over without copying when nothing else holds it.
+        let data: Vec<u8> = Vec::from(a.data);
+        b = match a.cid {
+            Some(cid) => b.inline(a.content_type, cid, data),
+            None => b.attachment(a.content_type, a.filename, data),
         };
     }
     b.write_to_vec().map_err(oxbow_core::OxError::internal)

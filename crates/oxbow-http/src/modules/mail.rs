@@ -1222,7 +1222,7 @@ async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, 
     let bcc = c.bcc.clone();
     let recipients: Vec<String> = c.to.iter().chain(&c.cc).chain(&c.bcc).map(|a| a.email.clone()).collect();
     let from = c.from[0].email.clone();
-    let raw = Bytes::from(tokio::task::spawn_blocking(move || compose::build(&c, &message_id)).await.map_err(OxError::internal)??);
+    let raw = Bytes::from(tokio::task::spawn_blocking(move || compose::build(c, &message_id)).await.map_err(OxError::internal)??);
 
     if is_draft {
         let drafts = account.backend.special_folder(s, SpecialUse::Drafts).await?.ok_or_else(|| codes::MSG_FOLDER_NOT_FOUND.with(["Drafts"]))?;
@@ -1415,7 +1415,7 @@ async fn receipt_ack(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResp
         ..Default::default()
     };
     let domain = from.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
-    let raw = Bytes::from(compose::build(&c, &compose::new_message_id(&domain))?);
+    let raw = Bytes::from(compose::build(c, &compose::new_message_id(&domain))?);
     account.transport.send(&s, &OutgoingMessage { from, recipients: vec![target], raw }).await?;
     account.backend.set_flags(&s, &full, &[uid], &FlagChange { set: flag::READ_ACK, ..Default::default() }).await?;
     Ok(ApiResponse::data(Value::Null))
