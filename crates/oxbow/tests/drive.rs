@@ -13,6 +13,25 @@ fn id_of(v: &Value) -> String {
     data(v).as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
 }
 
+/// The caller's user id.
+async fn user_id(c: &Client) -> i64 {
+    let v = c.get("user", &[("action", "get")]).await;
+    let id = &data(&v)["id"];
+    id.as_i64().or_else(|| id.as_str().and_then(|s| s.parse().ok())).unwrap_or_else(|| panic!("no user id in {v}"))
+}
+
+const OWNER_BITS: i64 = 403_710_016;
+
+/// Share `folder` (owned by `owner`) with `grantee` through `folders?action=update`, as a
+/// client does; the owner keeps full rights.
+async fn share_folder(owner: &Client, folder: &str, grantee: i64, bits: i64) {
+    let owner_id = user_id(owner).await;
+    let t = ts(&owner.get("folders", &[("action", "get"), ("id", folder)]).await).to_string();
+    let perms = json!([{"entity": owner_id, "group": false, "bits": OWNER_BITS}, {"entity": grantee, "group": false, "bits": bits}]);
+    let v = owner.put("folders", &[("action", "update"), ("id", folder), ("timestamp", &t)], &json!({"folder": {"permissions": perms}})).await;
+    data(&v);
+}
+
 async fn get_item(c: &Client, id: &str) -> Value {
     let v = c.get("infostore", &[("action", "get"), ("id", id)]).await;
     data(&v).clone()
@@ -197,7 +216,7 @@ async fn locks_and_read_only_sharing() {
     let alice = server.user("alice").await;
     let bob = server.user("bob").await;
     let docs = alice.drive_folder("documents").await;
-    let bob_id = server.admin(&["user", "list"]).lines().find(|l| l.contains("\tbob\t")).unwrap().split('\t').next().unwrap().parse::<i64>().unwrap();
+    let bob_id = user_id(&bob).await;
 
     let id = id_of(&alice.upload(&docs, "shared.txt", b"shared text".to_vec(), &[]).await);
     // Invisible to bob at first.
@@ -205,11 +224,12 @@ async fn locks_and_read_only_sharing() {
     assert_eq!(code(&bob.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "1")]).await), "FLD-0008");
 
     // Read-only share: bob reads and downloads, but cannot upload, lock, change or delete.
-    server.grant_folder(docs.parse().unwrap(), bob_id, 257).await;
+    share_folder(&alice, &docs, bob_id, 257).await;
     let v = bob.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "1,702")]).await;
     assert_eq!(data(&v)[0][1], "shared.txt");
     let (status, _, body) = bob.download("infostore", &[("action", "document"), ("id", &id)], &[]).await;
     assert_eq!((status, body.as_slice()), (200, &b"shared text"[..]));
+    let before = get_item(&alice, &id).await;
     let blobs = server.blob_files();
     assert_eq!(code(&bob.upload(&docs, "bob.txt", b"from bob".to_vec(), &[]).await), "IFO-0402");
     assert_eq!(server.blob_files(), blobs);
@@ -219,9 +239,18 @@ async fn locks_and_read_only_sharing() {
     assert_eq!(code(&bob.put("infostore", &[("action", "delete"), ("timestamp", &t)], &json!([{"id": id, "folder": docs}])).await), "IFO-0445");
     let bob_home = bob.drive_home().await;
     assert_eq!(code(&bob.put("infostore", &[("action", "move"), ("folder", &bob_home)], &json!([{"id": id, "folder": docs}])).await), "IFO-0445");
+    let stale = bob.upload_version(&id, i64::MAX, "shared.txt", b"overwritten".to_vec(), json!({})).await;
+    assert_eq!(code(&stale), "IFO-0403");
+    // Nothing changed: same item, same bytes, still only alice's file in the folder.
+    assert_eq!(get_item(&alice, &id).await, before);
+    let (_, _, body) = alice.download("infostore", &[("action", "document"), ("id", &id)], &[]).await;
+    assert_eq!(body, b"shared text");
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "702")]).await;
+    assert_eq!(data(&v), &json!([["shared.txt"]]));
+    assert_eq!(server.blob_files(), blobs);
 
     // Locks: with write access bob is still refused while alice holds the lock.
-    server.sql(&format!("UPDATE folder_permissions SET bits = {} WHERE folder_id = {docs} AND entity = {bob_id}", 1 | (2 << 7) | (2 << 14) | (2 << 21))).await;
+    share_folder(&alice, &docs, bob_id, 1 | (2 << 7) | (2 << 14) | (2 << 21)).await;
     data(&alice.get("infostore", &[("action", "lock"), ("id", &id), ("diff", "60000")]).await);
     let item = get_item(&alice, &id).await;
     assert!(item["locked_until"].as_i64().unwrap() > 0);

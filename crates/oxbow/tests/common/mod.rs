@@ -322,14 +322,6 @@ impl Server {
         }
     }
 
-    /// Grant `user` the permission `bits` on folder `folder` of context 1.
-    pub async fn grant_folder(&self, folder: i64, user: i64, bits: i64) {
-        self.sql(&format!(
-            "INSERT INTO folder_permissions (cid, folder_id, entity, is_group, bits) VALUES (1, {folder}, {user}, FALSE, {bits})"
-        ))
-        .await;
-    }
-
     /// Files in the local blob directory (temporary upload files excluded).
     pub fn blob_files(&self) -> usize {
         fn walk(dir: &std::path::Path, n: &mut usize) {
