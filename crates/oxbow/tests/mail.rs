@@ -487,3 +487,65 @@ async fn lmtp_delivers_into_inbox() {
     let v = c.get("mail", &[("action", "get"), ("folder", INBOX), ("id", id), ("view", "text")]).await;
     assert!(data(&v)["attachments"][0]["content"].as_str().unwrap().starts_with(".dot line"));
 }
+
+#[tokio::test]
+async fn drive_files_are_attached_by_id() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let carol = server.user("carol").await;
+
+    // Bytes that survive no text conversion: every byte value, twice.
+    let first: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+    let home = alice.drive_home().await;
+    let v = alice.upload(&home, "data.bin", first.clone(), &[]).await;
+    let file_id = data(&v).as_str().unwrap().to_string();
+    let item = data(&alice.get("infostore", &[("action", "get"), ("id", &file_id)]).await).clone();
+    let ts = item["last_modified"].as_i64().unwrap();
+    let second = b"second version".to_vec();
+    data(&alice.upload_version(&file_id, ts, "data.bin", second.clone(), json!({})).await);
+
+    let mail = |ids: Value, subject: &str| {
+        json!({
+            "from": [[null, "alice@oxbow.local"]],
+            "to": [[null, "bob@oxbow.local"]],
+            "subject": subject,
+            "attachments": [{"content_type": "text/plain", "content": "files from Drive"}],
+            "infostore_ids": ids,
+        })
+    };
+    // The current version by "<folder>/<id>", the first one by an object with a version.
+    let v = alice.put("mail", &[("action", "new")], &mail(json!([file_id, {"id": file_id, "version": 1}]), "drive files")).await;
+    data(&v);
+    let ids = inbox_ids(&bob).await;
+    assert_eq!(ids.len(), 1);
+    let v = bob.get("mail", &[("action", "get"), ("folder", INBOX), ("id", &ids[0])]).await;
+    let atts: Vec<Value> = data(&v)["attachments"].as_array().unwrap().iter().filter(|a| a["filename"] == "data.bin").cloned().collect();
+    assert_eq!(atts.len(), 2, "{v}");
+    let mut got = Vec::new();
+    for a in &atts {
+        let (status, _, bytes) = bob
+            .download("mail", &[("action", "attachment"), ("folder", INBOX), ("id", &ids[0]), ("attachment", a["id"].as_str().unwrap()), ("save", "1")], &[])
+            .await;
+        assert_eq!(status, 200);
+        got.push(bytes);
+    }
+    assert_eq!(got, vec![second.clone(), first.clone()]);
+
+    // Someone else's unshared file, an unknown id, an unknown version and a malformed
+    // element are refused, and nothing is sent.
+    let carol_home = carol.drive_home().await;
+    let secret = data(&carol.upload(&carol_home, "secret.txt", b"carol only".to_vec(), &[]).await).as_str().unwrap().to_string();
+    let v = alice.put("mail", &[("action", "new")], &mail(json!([secret]), "stolen")).await;
+    assert_eq!(code(&v), "IFO-0300", "{v}");
+    let v = alice.put("mail", &[("action", "new")], &mail(json!(["987654"]), "unknown")).await;
+    assert_eq!(code(&v), "IFO-0300", "{v}");
+    let v = alice.put("mail", &[("action", "new")], &mail(json!([{"id": file_id, "version": 9}]), "no such version")).await;
+    assert_eq!(code(&v), "IFO-0438", "{v}");
+    let v = alice.put("mail", &[("action", "new")], &mail(json!([{"name": "x"}]), "malformed")).await;
+    assert_eq!(code(&v), "SVL-0010", "{v}");
+    assert!(v["error"].as_str().unwrap_or("").contains("infostore_ids") || v.to_string().contains("infostore_ids"), "{v}");
+    assert_eq!(inbox_ids(&bob).await.len(), 1);
+    let v = alice.get("mail", &[("action", "all"), ("folder", "default0/Sent"), ("columns", "600")]).await;
+    assert_eq!(data(&v).as_array().unwrap().len(), 1);
+}

@@ -1202,11 +1202,8 @@ async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, 
             uploads.push(ComposeAttachment { content_type: ct, filename, data: Bytes::from(content.as_bytes().to_vec()), cid: None });
         }
     }
-    if let Some(ids) = mail.get("infostore_ids").and_then(|v| v.as_array()) {
-        if !ids.is_empty() {
-            return Err(codes::SVL_INVALID_FIELD.with(["infostore_ids", "attaching Drive files is not available"]));
-        }
-    }
+    // Drive files are read (with the sender's permission check) before anything is sent.
+    uploads.extend(drive_attachments(state, s, mail.get("infostore_ids")).await?);
     // Inline images: uploaded parts whose Content-ID the HTML body references.
     if let Some(html) = &c.html_body {
         for u in uploads.iter_mut() {
@@ -1270,6 +1267,79 @@ async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, 
         }
     }
     Ok(ApiResponse::data(Value::Null))
+}
+
+/// Most Drive files one mail may attach.
+const MAX_DRIVE_ATTACHMENTS: usize = 100;
+
+/// One `infostore_ids` element: `"<folder>/<id>"`, `"<id>"`, a number, or
+/// `{"id": ..., "version": n}` for a specific version.
+fn drive_reference(v: &Value) -> OxResult<(i64, Option<i64>)> {
+    let bad = || codes::SVL_INVALID_FIELD.with(["infostore_ids", &v.to_string().chars().take(100).collect::<String>()]);
+    let id_of = |x: &Value| match x {
+        Value::String(s) => oxbow_domain::infostore::parse_id(s),
+        Value::Number(n) => n.as_i64().filter(|n| *n > 0),
+        _ => None,
+    };
+    match v {
+        Value::Object(o) => {
+            let id = o.get("id").and_then(id_of).ok_or_else(bad)?;
+            let version = match o.get("version") {
+                None | Some(Value::Null) => None,
+                Some(x) => Some(json_i64(x).filter(|n| *n > 0).ok_or_else(bad)?),
+            };
+            Ok((id, version))
+        }
+        other => Ok((id_of(other).ok_or_else(bad)?, None)),
+    }
+}
+
+/// The Drive files named by `infostore_ids` as attachments (name and MIME type of the
+/// version); IFO-0300/IFO-0400/IFO-0438 when one is unknown or not readable by the sender.
+async fn drive_attachments(state: &AppState, s: &Session, ids: Option<&Value>) -> OxResult<Vec<ComposeAttachment>> {
+    use futures::TryStreamExt;
+    let refs: Vec<(i64, Option<i64>)> = match ids {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => {
+            if items.len() > MAX_DRIVE_ATTACHMENTS {
+                return Err(codes::SVL_INVALID_FIELD.with(["infostore_ids", &format!("at most {MAX_DRIVE_ATTACHMENTS} files")]));
+            }
+            items.iter().map(drive_reference).collect::<OxResult<_>>()?
+        }
+        Some(other) => return Err(codes::SVL_INVALID_FIELD.with(["infostore_ids", &other.to_string().chars().take(100).collect::<String>()])),
+    };
+    // Check every file first, so a refused one costs no reads of the others.
+    let mut versions = Vec::with_capacity(refs.len());
+    for (id, version) in refs {
+        versions.push(oxbow_domain::infostore::document(&state.core, s, id, version).await?.1);
+    }
+    let mut total: u64 = 0;
+    let mut out = Vec::with_capacity(versions.len());
+    for v in versions {
+        total += v.file_size.max(0) as u64;
+        if total > MAX_RAW_MESSAGE {
+            return Err(codes::MSG_TOO_LARGE.with([MAX_RAW_MESSAGE]));
+        }
+        let read = oxbow_domain::infostore::open_blob(&state.core, &v.blob_key, None)
+            .await
+            .map_err(|e| OxError::internal(format!("reading Drive file {}: {e:?}", v.item_id)))?;
+        let mut buf = bytes::BytesMut::with_capacity(read.size.min(MAX_RAW_MESSAGE) as usize);
+        let mut stream = read.stream;
+        while let Some(chunk) = stream.try_next().await.map_err(OxError::internal)? {
+            if buf.len() as u64 + chunk.len() as u64 > MAX_RAW_MESSAGE {
+                return Err(codes::MSG_TOO_LARGE.with([MAX_RAW_MESSAGE]));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        let content_type = if v.file_mimetype.trim().is_empty() {
+            mime_guess::from_path(&v.filename).first_or_octet_stream().essence_str().to_string()
+        } else {
+            v.file_mimetype.clone()
+        };
+        let filename = if v.filename.is_empty() { format!("file-{}", v.item_id) } else { v.filename.clone() };
+        out.push(ComposeAttachment { content_type, filename, data: buf.freeze(), cid: None });
+    }
+    Ok(out)
 }
 
 fn prefixed(prefix: &str, subject: &str) -> String {
