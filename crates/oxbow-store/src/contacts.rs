@@ -148,3 +148,21 @@ pub async fn delete_folder_contents(mut ex: impl Executor, cid: i64, folder_id: 
 pub async fn count_in_folder(mut ex: impl Executor, cid: i64, folder_id: i64) -> OxResult<i64> {
     Ok(crate::fetch_scalar!(ex, i64, "SELECT COUNT(*) FROM contacts WHERE cid = $1 AND folder_id = $2", cid, folder_id)?)
 }
+
+/// Folder, creator and private flag of a contact (for checks by other modules).
+pub async fn owner(mut ex: impl Executor, cid: i64, id: i64) -> OxResult<Option<(i64, i64, bool)>> {
+    let row: Option<(i64, i64, Option<bool>)> = fetch_optional!(
+        ex,
+        (i64, i64, Option<bool>),
+        "SELECT folder_id, created_by, private_flag FROM contacts WHERE cid = $1 AND id = $2",
+        cid,
+        id
+    )?;
+    Ok(row.map(|(f, c, p)| (f, c, p.unwrap_or(false))))
+}
+
+/// Mark a contact as changed by `user` at `ts` (its attachments changed).
+pub async fn touch(mut ex: impl Executor, cid: i64, id: i64, user: i64, ts: i64) -> OxResult<()> {
+    execute!(ex, "UPDATE contacts SET last_modified = $1, modified_by = $2 WHERE cid = $3 AND id = $4", ts, user, cid, id)?;
+    Ok(())
+}

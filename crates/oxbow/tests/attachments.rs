@@ -108,20 +108,22 @@ async fn attachments_of_drive_items_and_contacts() {
     // Attachments of a contact follow the contacts folder's permissions.
     let contacts = alice.config_value("folder/contacts").await;
     let contacts = contacts.as_i64().map(|i| i.to_string()).unwrap_or_else(|| contacts.as_str().unwrap_or("").to_string());
+    let v = alice.put("contacts", &[("action", "new")], &json!({"folder_id": contacts, "display_name": "Card"})).await;
+    let contact = data(&v)["id"].as_str().unwrap().to_string();
     let form = reqwest::multipart::Form::new()
-        .text("json_0", json!({"folder": contacts, "attached": 5, "module": 7}).to_string())
+        .text("json_0", json!({"folder": contacts, "attached": contact, "module": 7}).to_string())
         .part("file_0", part("card.txt", b"contact file"));
     let v = alice.post_multipart("attachment", &[("action", "attach")], form).await;
     let cid = data(&v)[0].as_i64().unwrap().to_string();
-    let v = alice.get("attachment", &[("action", "get"), ("folder", &contacts), ("attached", "5"), ("module", "7"), ("id", &cid)]).await;
+    let v = alice.get("attachment", &[("action", "get"), ("folder", &contacts), ("attached", &contact), ("module", "7"), ("id", &cid)]).await;
     assert_eq!(data(&v)["filename"], "card.txt");
     let form = reqwest::multipart::Form::new()
-        .text("json_0", json!({"folder": contacts, "attached": 5, "module": 7}).to_string())
+        .text("json_0", json!({"folder": contacts, "attached": contact, "module": 7}).to_string())
         .part("file_0", part("card.txt", b"bob's file"));
     assert_eq!(code(&bob.post_multipart("attachment", &[("action", "attach")], form).await), "ATT-0400");
     // Wrong module for the folder.
     let form = reqwest::multipart::Form::new()
-        .text("json_0", json!({"folder": contacts, "attached": 5, "module": 4}).to_string())
+        .text("json_0", json!({"folder": contacts, "attached": contact, "module": 4}).to_string())
         .part("file_0", part("t.txt", b"t"));
     assert_eq!(code(&alice.post_multipart("attachment", &[("action", "attach")], form).await), "ATT-0400");
 }

@@ -363,3 +363,65 @@ async fn read_only_shared_folder() {
     let v = alice.get("contacts", &[("action", "all"), ("folder", &folder), ("columns", "500"), ("sort", "500")]).await;
     assert_eq!(data(&v), &json!([["Hidden"], ["Shared"]]));
 }
+
+async fn get_contact(c: &Client, folder: &str, id: &str) -> Value {
+    c.get("contacts", &[("action", "get"), ("folder", folder), ("id", id)]).await
+}
+
+async fn attach_to_contact(c: &Client, folder: &str, contact: &str, name: &str) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .text("json_0", json!({"folder": folder, "attached": contact, "module": 7}).to_string())
+        .part("file_0", reqwest::multipart::Part::bytes(name.as_bytes().to_vec()).file_name(name.to_string()));
+    c.post_multipart("attachment", &[("action", "attach")], form).await
+}
+
+#[tokio::test]
+async fn attachments_are_counted_and_change_the_contact() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let folder = own_contacts_folder(&alice).await;
+    let (id, t0) = new_contact(&alice, &folder, json!({"display_name": "With Files"})).await;
+    let (other, _) = new_contact(&alice, &folder, json!({"display_name": "No Files"})).await;
+    assert_eq!(data(&get_contact(&alice, &folder, &id).await)["number_of_attachments"], 0);
+
+    let first = data(&attach_to_contact(&alice, &folder, &id, "one.txt").await)[0].as_i64().unwrap();
+    let v = attach_to_contact(&alice, &folder, &id, "two.txt").await;
+    let attached_ts = v["timestamp"].as_i64().unwrap();
+    data(&v);
+
+    let v = get_contact(&alice, &folder, &id).await;
+    assert_eq!(data(&v)["number_of_attachments"], 2);
+    assert_eq!(v["timestamp"].as_i64(), Some(attached_ts), "attaching changed the contact: {v}");
+    let v = alice.get("contacts", &[("action", "all"), ("folder", &folder), ("columns", "1,104"), ("sort", "104"), ("order", "desc")]).await;
+    assert_eq!(data(&v), &json!([[id, 2], [other, 0]]));
+    let v = alice.put("contacts", &[("action", "list"), ("columns", "1,104")], &json!([{"id": other, "folder": folder}, {"id": id, "folder": folder}])).await;
+    assert_eq!(data(&v), &json!([[other, 0], [id, 2]]));
+    let v = alice.put("contacts", &[("action", "search"), ("columns", "1,104")], &json!({"pattern": "With*", "folder": [folder]})).await;
+    assert_eq!(data(&v), &json!([[id, 2]]));
+    // Attaching changed the contact: updates since its creation lists it (and only it).
+    let v = alice.get("contacts", &[("action", "updates"), ("folder", &folder), ("columns", "1,104"), ("timestamp", &t0)]).await;
+    let rows = data(&v).as_array().unwrap().clone();
+    assert!(rows.contains(&json!([id, 2])), "attached contact in updates: {v}");
+
+    // Detach one: one left, and the contact is newer again.
+    let params = [("action", "detach"), ("folder", folder.as_str()), ("attached", id.as_str()), ("module", "7")];
+    let v = alice.put("attachment", &params, &json!([first])).await;
+    let detached_ts = v["timestamp"].as_i64().unwrap();
+    assert!(detached_ts > attached_ts);
+    let v = alice.get("contacts", &[("action", "all"), ("folder", &folder), ("columns", "1,104")]).await;
+    assert!(data(&v).as_array().unwrap().contains(&json!([id, 1])), "{v}");
+    let v = alice.get("contacts", &[("action", "updates"), ("folder", &folder), ("columns", "1,104"), ("timestamp", &attached_ts.to_string())]).await;
+    assert_eq!(data(&v), &json!([[id, 1]]));
+
+    // Unknown contacts and other users' objects take no attachments.
+    assert_eq!(code(&attach_to_contact(&alice, &folder, "999999", "x.txt").await), "ATT-0400");
+    assert_eq!(code(&attach_to_contact(&bob, &folder, &id, "x.txt").await), "ATT-0400");
+    assert_eq!(data(&get_contact(&alice, &folder, &id).await)["number_of_attachments"], 1);
+
+    // Deleting the contact removes its attachments.
+    let v = alice.put("contacts", &[("action", "delete"), ("timestamp", &i64::MAX.to_string())], &json!([{"id": id, "folder": folder}])).await;
+    data(&v);
+    let v = alice.get("attachment", &[("action", "all"), ("folder", &folder), ("attached", &id), ("module", "7"), ("columns", "1")]).await;
+    assert_eq!(code(&v), "ATT-0400");
+}

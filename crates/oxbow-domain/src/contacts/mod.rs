@@ -424,6 +424,7 @@ pub async fn delete(db: &Db, s: &Session, client_ts: i64, items: &[(i64, i64)]) 
             return Err(codes::CON_CONFLICT.err());
         }
         store::delete_image(&mut tx, s.cid, id).await?;
+        crate::infostore::attachments::delete_all_deferred(&mut tx, s.cid, crate::infostore::attachments::MODULE_CONTACT, id).await?;
         store::execute_args(&mut tx, "DELETE FROM contacts WHERE cid = $1 AND id = $2", &[Arg::Int(Some(s.cid)), Arg::Int(Some(id))]).await?;
         store::add_tombstone(&mut tx, s.cid, folder_id, id, s.user_id, ts).await?;
     }
@@ -503,6 +504,7 @@ pub async fn delete_folder_contents(tx: &mut Tx, cid: i64, folder_id: i64, user:
     let ids: Vec<i64> = oxbow_store::fetch_scalars!(tx, i64, "SELECT id FROM contacts WHERE cid = $1 AND folder_id = $2", cid, folder_id)?;
     for id in &ids {
         store::add_tombstone(&mut *tx, cid, folder_id, *id, user, ts).await?;
+        crate::infostore::attachments::delete_all_deferred(&mut *tx, cid, crate::infostore::attachments::MODULE_CONTACT, *id).await?;
     }
     store::delete_folder_contents(&mut *tx, cid, folder_id).await
 }

@@ -36,6 +36,12 @@ const BASE: &[(&str, &str, ColType)] = &[
     ("user_id", "user_id", ColType::Int),
 ];
 
+/// Attachments of a contact (attachment module 7), as correlated sub-selects.
+const ATTACHMENT_COUNT: &str =
+    "(SELECT COUNT(*) FROM attachments a WHERE a.cid = contacts.cid AND a.module = 7 AND a.attached = contacts.id)";
+const NEWEST_ATTACHMENT: &str =
+    "(SELECT MAX(a.creation_date) FROM attachments a WHERE a.cid = contacts.cid AND a.module = 7 AND a.attached = contacts.id)";
+
 /// Which stored columns to read for the wanted fields.
 pub fn select_spec(wanted: &[&'static ContactField]) -> (String, Vec<(String, ColType)>) {
     let mut cols: Vec<String> = Vec::new();
@@ -60,6 +66,12 @@ pub fn select_spec(wanted: &[&'static ContactField]) -> (String, Vec<(String, Co
                 add("distribution_list", "distribution_list", ColType::Text, &mut cols, &mut spec);
             }
             "last_modified_utc" | "last_modified" => {}
+            // Counted in the same query (indexed on the attachment's parent), so a page of
+            // contacts costs no extra round trip per row.
+            "number_of_attachments" => add(ATTACHMENT_COUNT, "number_of_attachments", ColType::Int, &mut cols, &mut spec),
+            "lastModifiedOfNewestAttachmentUTC" => {
+                add(NEWEST_ATTACHMENT, "lastModifiedOfNewestAttachmentUTC", ColType::Int, &mut cols, &mut spec)
+            }
             _ => {
                 if let Some(col) = f.column {
                     add(col, f.name, col_type(f.kind), &mut cols, &mut spec);
@@ -136,7 +148,11 @@ pub fn to_wire(row: &mut Map<String, Value>, tz: chrono_tz::Tz) {
             *v = Value::Bool(false);
         }
     }
-    row.insert("number_of_attachments".into(), Value::from(0));
+    if let Some(v) = row.get_mut("number_of_attachments") {
+        if v.is_null() {
+            *v = Value::from(0);
+        }
+    }
 }
 
 /// Replace the stored distribution list text by member objects; referenced contacts the

@@ -39,15 +39,18 @@ pub async fn parent_access(core: &Core, s: &Session, module: i64, folder: i64, a
         Some(a) if a.folder.module == wanted => a,
         _ => return Err(codes::ATT_OBJECT_NOT_FOUND.with([attached])),
     };
-    let creator = if module == MODULE_INFOSTORE {
-        match oxbow_store::infostore::get(&core.db, s.cid, attached).await? {
+    let creator = match module {
+        MODULE_INFOSTORE => match oxbow_store::infostore::get(&core.db, s.cid, attached).await? {
             Some(item) if item.folder_id == folder => item.created_by,
             _ => return Err(codes::ATT_OBJECT_NOT_FOUND.with([attached])),
-        }
-    } else {
-        // Objects of the PIM modules: rights on the folder decide; "own objects" rights
-        // count as sufficient here because the parent's creator is checked by its module.
-        s.user_id
+        },
+        MODULE_CONTACT => match oxbow_store::contacts::owner(&core.db, s.cid, attached).await? {
+            // Another user's private contact is as invisible as a missing one.
+            Some((f, creator, private)) if f == folder && (!private || creator == s.user_id) => creator,
+            _ => return Err(codes::ATT_OBJECT_NOT_FOUND.with([attached])),
+        },
+        // Appointments and tasks: the folder's rights decide.
+        _ => s.user_id,
     };
     let allowed = if write { access.rights.can_write(s.user_id, creator) } else { access.rights.can_read(s.user_id, creator) };
     if !allowed {
@@ -116,6 +119,12 @@ pub async fn attach(core: &Core, s: &Session, items: &[NewAttachment<'_>]) -> Ox
             .await?;
             out.push(id);
         }
+        let mut touched = std::collections::BTreeSet::new();
+        for a in items {
+            if touched.insert((a.module, a.attached)) {
+                touch_parent(&mut tx, s, a.module, a.attached, now).await?;
+            }
+        }
         tx.commit().await?;
         Ok((out, now, garbage))
     }
@@ -151,9 +160,29 @@ pub async fn detach(core: &Core, s: &Session, module: i64, folder: i64, attached
         store::delete(&mut tx, s.cid, *id).await?;
         oxbow_store::infostore::record_tombstone(&mut tx, s.cid, "attachment", &scope(module, folder, attached), &id.to_string(), s.user_id, now).await?;
     }
+    touch_parent(&mut tx, s, module, attached, now).await?;
     tx.commit().await?;
     remove_blobs(core, &garbage).await;
     Ok(now)
+}
+
+/// A contact whose attachments changed is itself changed (its `number_of_attachments`), so
+/// the contacts module's `updates` reports it.
+async fn touch_parent(tx: &mut oxbow_store::Tx, s: &Session, module: i64, attached: i64, now: i64) -> OxResult<()> {
+    if module == MODULE_CONTACT {
+        oxbow_store::contacts::touch(&mut *tx, s.cid, attached, s.user_id, now).await?;
+    }
+    Ok(())
+}
+
+/// Drop every attachment of an object inside the parent's deleting transaction; blob bytes
+/// that lose their last reference are removed by the next sweep.
+pub async fn delete_all_deferred(tx: &mut oxbow_store::Tx, cid: i64, module: i64, attached: i64) -> OxResult<()> {
+    for a in store::of_object(&mut *tx, cid, module, attached).await? {
+        blob::refs::release_deferred(&mut *tx, &a.blob_key).await?;
+        store::delete(&mut *tx, cid, a.id).await?;
+    }
+    Ok(())
 }
 
 /// Number of attachments of an object, for the parent modules' `number_of_attachments`.
