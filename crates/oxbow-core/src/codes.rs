@@ -126,6 +126,11 @@ pub const CON_GAB_DELETE: ErrorDef = ErrorDef::new("CON-0260", PermissionDenied,
 pub const CON_PATTERN_TOO_SHORT: ErrorDef = ErrorDef::new("CON-1000", UserInput, "The search pattern needs at least %1$s characters.");
 pub const CON_INVALID_FIELD: ErrorDef = ErrorDef::new("CON-0168", UserInput, "The value of the attribute %1$s is invalid: %2$s");
 
+// --- HALO: halo/contact (OX HaloExceptionCodes) --------------------------------------------
+pub const HALO_UNKNOWN_PROVIDER: ErrorDef = ErrorDef::new("HALO-0003", UserInput, "Unknown provider: %1$s");
+pub const HALO_INVALID_CONTACT: ErrorDef =
+    ErrorDef::new("HALO-0005", UserInput, "Cannot search a contact that is neither an internal user nor has an e-mail address.");
+
 // --- I_E: import / export -------------------------------------------------------------------
 pub const IE_UNSUPPORTED_FORMAT: ErrorDef = ErrorDef::new("I_E-0100", UserInput, "The format %1$s is not supported for module %2$s.");
 pub const IE_PARSE_FAILED: ErrorDef = ErrorDef::new("I_E-0500", UserInput, "Entry %1$s could not be read: %2$s");

@@ -297,13 +297,13 @@ async fn pictures_and_halo() {
     assert_eq!(data(&v)["number_of_images"], 1);
 
     let v = alice.get("halo/contact", &[("action", "services")]).await;
-    assert_eq!(data(&v), &json!(["com.openexchange.halo.contacts"]));
+    assert_eq!(data(&v), &json!(["com.openexchange.halo.contacts", "com.openexchange.halo.mail"]));
     let v = alice.get("halo/contact", &[("action", "investigate"), ("provider", "com.openexchange.halo.contacts"), ("email1", "pic@example.com"), ("columns", "1,500")]).await;
     assert_eq!(data(&v), &json!([[id, "Pic"]]));
     let v = alice.get("halo/contact", &[("action", "investigate"), ("provider", "com.openexchange.halo.contacts"), ("email1", "stranger@example.org"), ("columns", "1,555")]).await;
     assert_eq!(data(&v), &json!([[null, "stranger@example.org"]]));
     let v = alice.get("halo/contact", &[("action", "investigate"), ("provider", "nope"), ("email1", "x@y.z"), ("columns", "1")]).await;
-    assert_eq!(code(&v), "SVL-0010");
+    assert_eq!(code(&v), "HALO-0003");
 
     // Removing the picture.
     let v = alice.put("contacts", &[("action", "update"), ("folder", &folder), ("id", &id), ("timestamp", &t)], &json!({"image1": null})).await;
@@ -424,4 +424,83 @@ async fn attachments_are_counted_and_change_the_contact() {
     data(&v);
     let v = alice.get("attachment", &[("action", "all"), ("folder", &folder), ("attached", &id), ("module", "7"), ("columns", "1")]).await;
     assert_eq!(code(&v), "ATT-0400");
+}
+
+/// `halo/contact?action=investigate` with the mail provider and the given parameters.
+async fn halo_mail(c: &Client, params: &[(&str, &str)]) -> Value {
+    let mut p = vec![("action", "investigate"), ("provider", "com.openexchange.halo.mail")];
+    p.extend_from_slice(params);
+    c.get("halo/contact", &p).await
+}
+
+async fn send_mail(from: &Client, from_addr: &str, to: &str, cc: Option<&str>, subject: &str) {
+    let mut mail = json!({
+        "from": [[null, from_addr]],
+        "to": [[null, to]],
+        "subject": subject,
+        "attachments": [{"content_type": "text/plain", "content": "hello"}],
+    });
+    if let Some(cc) = cc {
+        mail["cc"] = json!([[null, cc]]);
+    }
+    data(&from.put("mail", &[("action", "new")], &mail).await);
+}
+
+#[tokio::test]
+async fn halo_mail_provider_lists_mails_with_the_person() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let carol = server.user("carol").await;
+    send_mail(&bob, "bob@oxbow.local", "alice@oxbow.local", None, "From Bob").await;
+    send_mail(&alice, "alice@oxbow.local", "bob@oxbow.local", None, "To Bob").await;
+    send_mail(&alice, "alice@oxbow.local", "carol@oxbow.local", Some("bob@oxbow.local"), "Copy to Bob").await;
+    send_mail(&carol, "carol@oxbow.local", "alice@oxbow.local", None, "From Carol").await;
+
+    let subjects = |v: &Value| -> Vec<String> {
+        let mut out: Vec<String> = data(v).as_array().unwrap().iter().map(|r| r.as_array().unwrap().last().unwrap().as_str().unwrap().to_string()).collect();
+        out.sort();
+        out
+    };
+
+    let v = halo_mail(&alice, &[("email1", "bob@oxbow.local"), ("columns", "600,601,607")]).await;
+    assert_eq!(subjects(&v), ["Copy to Bob", "From Bob", "To Bob"], "{v}");
+    for r in data(&v).as_array().unwrap() {
+        let folder = r[1].as_str().unwrap();
+        if r[2] == "From Bob" {
+            assert_eq!(folder, "default0/INBOX");
+        } else {
+            assert!(folder.starts_with("default0/") && folder != "default0/INBOX", "sent folder: {folder}");
+        }
+    }
+    // The limit applies to the combined list.
+    let v = halo_mail(&alice, &[("email1", "bob@oxbow.local"), ("columns", "607"), ("limit", "2")]).await;
+    assert_eq!(data(&v).as_array().unwrap().len(), 2);
+    // By internal user id: bob's addresses come from his contact.
+    let bob_id = bob.config_value("identifier").await.to_string();
+    let v = halo_mail(&alice, &[("internal_userid", &bob_id), ("columns", "600,601,607")]).await;
+    assert_eq!(subjects(&v), ["Copy to Bob", "From Bob", "To Bob"], "{v}");
+    // Carol's mails are not bob's.
+    let v = halo_mail(&alice, &[("email1", "carol@oxbow.local"), ("columns", "600,601,607")]).await;
+    assert_eq!(subjects(&v), ["Copy to Bob", "From Carol"], "{v}");
+    // Nobody known; the user's own address.
+    let v = halo_mail(&alice, &[("email1", "stranger@example.org"), ("columns", "600")]).await;
+    assert_eq!(data(&v), &json!([]));
+    let v = halo_mail(&alice, &[("email1", "alice@oxbow.local"), ("columns", "600")]).await;
+    assert_eq!(data(&v), &json!([]));
+    // Bob's own view: the mail he sent to alice is in his sent folder.
+    let v = halo_mail(&bob, &[("email1", "alice@oxbow.local"), ("columns", "607")]).await;
+    assert_eq!(subjects(&v).iter().filter(|s| *s == "From Bob").count(), 1, "{v}");
+
+    // Errors: unknown provider, nobody named, bad limit, missing columns.
+    let v = alice.get("halo/contact", &[("action", "investigate"), ("provider", "com.example.halo.nope"), ("email1", "bob@oxbow.local"), ("columns", "600")]).await;
+    assert_eq!(code(&v), "HALO-0003");
+    let v = alice.get("halo/contact", &[("action", "investigate"), ("provider", "com.openexchange.halo.mail"), ("columns", "600")]).await;
+    assert_eq!(code(&v), "HALO-0005");
+    let v = halo_mail(&alice, &[("email1", "bob@oxbow.local"), ("columns", "600"), ("limit", "many")]).await;
+    assert_eq!(code(&v), "SVL-0010");
+    let v = halo_mail(&alice, &[("email1", "bob@oxbow.local"), ("columns", "600"), ("limit", "100000")]).await;
+    assert_eq!(code(&v), "SVL-0010");
+    let v = halo_mail(&alice, &[("email1", "bob@oxbow.local")]).await;
+    assert_eq!(code(&v), "SVL-0002");
 }

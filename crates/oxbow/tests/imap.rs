@@ -140,3 +140,30 @@ async fn unreachable_imap_server_gives_clear_error_and_session_survives() {
     let v = alice.get("account", &[("action", "get"), ("id", "0")]).await;
     assert_eq!(data(&v)["id"], json!(0));
 }
+
+#[tokio::test]
+async fn halo_mail_provider_reads_imap_folders() {
+    let m = MailServer::start(&[("alice", PASSWORD), ("bob", PASSWORD)]);
+    let s = imap_server(&m).await;
+    let alice = s.user("alice").await;
+    let bob = s.user("bob").await;
+    let mail = json!({
+        "from": [[null, "alice@oxbow.local"]],
+        "to": [[null, "bob@oxbow.local"]],
+        "subject": "Halo over IMAP",
+        "attachments": [{"content_type": "text/plain", "content": "hi"}],
+    });
+    data(&alice.put("mail", &[("action", "new")], &mail).await);
+    wait_for_rows(&bob, INBOX, "600", 1, &m).await;
+
+    let halo = |email: &'static str| [("action", "investigate"), ("provider", "com.openexchange.halo.mail"), ("email1", email), ("columns", "601,607")];
+    let v = bob.get("halo/contact", &halo("alice@oxbow.local")).await;
+    assert_eq!(data(&v), &json!([[INBOX, "Halo over IMAP"]]));
+    let v = alice.get("halo/contact", &halo("bob@oxbow.local")).await;
+    let rows = data(&v).as_array().unwrap().clone();
+    assert_eq!(rows.len(), 1, "{v}");
+    assert_eq!(rows[0][1], "Halo over IMAP");
+    assert_ne!(rows[0][0], INBOX);
+    let v = bob.get("halo/contact", &halo("nobody@example.org")).await;
+    assert_eq!(data(&v), &json!([]));
+}

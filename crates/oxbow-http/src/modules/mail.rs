@@ -79,12 +79,12 @@ enum Col {
     Header(usize),
 }
 
-struct MailColumns {
+pub(crate) struct MailColumns {
     cols: Vec<Col>,
-    headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
 }
 
-fn parse_columns(req: &ApiRequest) -> OxResult<MailColumns> {
+pub(crate) fn parse_columns(req: &ApiRequest) -> OxResult<MailColumns> {
     let raw = req.require("columns")?;
     let tokens: Vec<String> = match raw.trim() {
         "all" => TABLE.alias_all.iter().map(|i| i.to_string()).collect(),
@@ -128,7 +128,7 @@ fn parse_columns(req: &ApiRequest) -> OxResult<MailColumns> {
 }
 
 /// The list-view object of a message, keyed by field name.
-fn summary_object(m: &MessageSummary, account: &MailAccount, folder_id: &str, tz: chrono_tz::Tz, level: u32) -> Map<String, Value> {
+pub(crate) fn summary_object(m: &MessageSummary, account: &MailAccount, folder_id: &str, tz: chrono_tz::Tz, level: u32) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("id".into(), json!(m.uid.to_string()));
     o.insert("folder_id".into(), json!(folder_id));
@@ -154,7 +154,7 @@ fn summary_object(m: &MessageSummary, account: &MailAccount, folder_id: &str, tz
     o
 }
 
-fn row(o: &Map<String, Value>, m: &MessageSummary, cols: &MailColumns) -> Value {
+pub(crate) fn row(o: &Map<String, Value>, m: &MessageSummary, cols: &MailColumns) -> Value {
     Value::Array(
         cols.cols
             .iter()
@@ -1102,7 +1102,7 @@ fn strip_header(raw: &[u8], name: &str) -> Vec<u8> {
     v
 }
 
-async fn primary(state: &AppState, s: &Session) -> OxResult<(MailAccount, String)> {
+pub(crate) async fn primary(state: &AppState, s: &Session) -> OxResult<(MailAccount, String)> {
     let address = oxbow_domain::mail::transport::user_address(&state.db, &state.config, s.cid, s.user_id).await?;
     let account = state.mail.account(s, 0, address.clone()).await?.ok_or_else(|| codes::MSG_NO_ACCESS.err())?;
     Ok((account, address))
