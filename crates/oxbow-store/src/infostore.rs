@@ -311,3 +311,97 @@ pub async fn count_in_folder(mut ex: impl Executor, cid: i64, folder: i64) -> Ox
     let n: Vec<i64> = fetch_scalars!(ex, i64, "SELECT COUNT(*) FROM infostore_items WHERE cid = $1 AND folder_id = $2", cid, folder)?;
     Ok(n.first().copied().unwrap_or(0))
 }
+
+/// One per-item permission (`object_permissions` entry).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ObjectPermissionRow {
+    pub item_id: i64,
+    pub entity: i64,
+    pub is_group: bool,
+    pub bits: i64,
+}
+
+/// The object permissions of `items`, ordered by item, then users before groups.
+pub async fn object_permissions(mut ex: impl Executor, cid: i64, items: &[i64]) -> OxResult<Vec<ObjectPermissionRow>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    // The id list is made of integers formatted here, never of client text.
+    Ok(fetch_all!(
+        ex,
+        ObjectPermissionRow,
+        format!("SELECT item_id, entity, is_group, bits FROM infostore_object_permissions WHERE cid = $1 AND item_id IN ({list}) ORDER BY item_id, is_group, entity"),
+        cid
+    )?)
+}
+
+/// Replace the object permissions of `item`.
+pub async fn set_object_permissions(mut ex: impl Executor, cid: i64, item: i64, rows: &[ObjectPermissionRow]) -> OxResult<()> {
+    execute!(ex, "DELETE FROM infostore_object_permissions WHERE cid = $1 AND item_id = $2", cid, item)?;
+    for r in rows {
+        execute!(
+            ex,
+            "INSERT INTO infostore_object_permissions (cid, item_id, entity, is_group, bits) VALUES ($1, $2, $3, $4, $5)",
+            cid,
+            item,
+            r.entity,
+            r.is_group,
+            r.bits
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn delete_object_permissions(mut ex: impl Executor, cid: i64, item: i64) -> OxResult<()> {
+    execute!(ex, "DELETE FROM infostore_object_permissions WHERE cid = $1 AND item_id = $2", cid, item)?;
+    Ok(())
+}
+
+/// The highest object permission `user` (directly or through one of `groups`) holds on
+/// `item`; 0 when none.
+pub async fn object_bits_for(mut ex: impl Executor, cid: i64, item: i64, user: i64, groups: &[i64]) -> OxResult<i64> {
+    let rows: Vec<(i64, bool, i64)> = fetch_all!(
+        ex,
+        (i64, bool, i64),
+        "SELECT entity, is_group, bits FROM infostore_object_permissions WHERE cid = $1 AND item_id = $2",
+        cid,
+        item
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter(|(entity, is_group, _)| if *is_group { groups.contains(entity) } else { *entity == user })
+        .map(|(_, _, bits)| bits)
+        .max()
+        .unwrap_or(0))
+}
+
+/// Items that grant `user` (directly or through one of `groups`) an object permission.
+pub async fn shared_with(mut ex: impl Executor, cid: i64, user: i64, groups: &[i64]) -> OxResult<Vec<ItemRow>> {
+    // Group ids are integers formatted here, never client text.
+    let group_list = if groups.is_empty() { "-1".to_string() } else { groups.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(",") };
+    let cols = ITEM_COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
+    Ok(fetch_all!(
+        ex,
+        ItemRow,
+        format!(
+            "SELECT {cols} FROM infostore_items i WHERE i.cid = $1 AND EXISTS (SELECT 1 FROM infostore_object_permissions p WHERE p.cid = i.cid AND p.item_id = i.id AND p.bits > 0 AND ((p.is_group = FALSE AND p.entity = $2) OR (p.is_group = TRUE AND p.entity IN ({group_list})))) ORDER BY i.id"
+        ),
+        cid,
+        user
+    )?)
+}
+
+/// Items created by `user` that carry object permissions.
+pub async fn with_object_permissions_by(mut ex: impl Executor, cid: i64, user: i64) -> OxResult<Vec<ItemRow>> {
+    let cols = ITEM_COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
+    Ok(fetch_all!(
+        ex,
+        ItemRow,
+        format!(
+            "SELECT {cols} FROM infostore_items i WHERE i.cid = $1 AND i.created_by = $2 AND EXISTS (SELECT 1 FROM infostore_object_permissions p WHERE p.cid = i.cid AND p.item_id = i.id) ORDER BY i.id"
+        ),
+        cid,
+        user
+    )?)
+}

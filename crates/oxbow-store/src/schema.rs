@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("005_mail", include_str!("../schema/005_mail.sql")),
     ("006_mail_accounts", include_str!("../schema/006_mail_accounts.sql")),
     ("007_folder_notifications", include_str!("../schema/007_folder_notifications.sql")),
+    ("008_infostore_object_permissions", include_str!("../schema/008_infostore_object_permissions.sql")),
 ];
 
 /// Apply every migration not yet recorded. On PostgreSQL an advisory lock keeps two nodes

@@ -506,3 +506,125 @@ async fn temporary_files_images_and_file_services() {
     assert_eq!(code(&v), "FILE_STORAGE-0019");
     assert_eq!(code(&alice.put("fileaccount", &[("action", "new")], &json!({})).await), "SVL-0002");
 }
+
+async fn set_object_permissions(c: &Client, id: &str, perms: Value) -> Value {
+    let t = ts(&c.get("infostore", &[("action", "get"), ("id", id)]).await).to_string();
+    c.put("infostore", &[("action", "update"), ("id", id), ("timestamp", &t)], &json!({"file": {"object_permissions": perms}})).await
+}
+
+#[tokio::test]
+async fn object_permissions_grant_use_and_revoke() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let carol = server.user("carol").await;
+    let bob_id = user_id(&bob).await;
+    let docs = alice.drive_folder("documents").await;
+    let id = id_of(&alice.upload(&docs, "private.txt", b"for bob".to_vec(), &[]).await);
+    let other = id_of(&alice.upload(&docs, "other.txt", b"not for bob".to_vec(), &[]).await);
+    assert_eq!(code(&bob.get("infostore", &[("action", "get"), ("id", &id)]).await), "IFO-0300");
+    let v = alice.get("infostore", &[("action", "get"), ("id", &id)]).await;
+    assert_eq!((data(&v)["object_permissions"].clone(), data(&v)["shareable"].clone()), (json!([]), json!(true)));
+
+    // Read permission on one item: bob reads and downloads it, nothing else of the folder.
+    data(&set_object_permissions(&alice, &id, json!([{"entity": bob_id, "group": false, "bits": 1}])).await);
+    let item = get_item(&alice, &id).await;
+    assert_eq!(item["object_permissions"], json!([{"entity": bob_id, "group": false, "bits": 1}]));
+    let extended = &item["com.openexchange.share.extendedObjectPermissions"][0];
+    assert_eq!((extended["entity"].clone(), extended["type"].clone(), extended["bits"].clone()), (json!(bob_id), json!("user"), json!(1)));
+    assert_eq!(extended["display_name"], "bob Tester");
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "702,108,109"), ("sort", "702")]).await;
+    assert_eq!(data(&v), &json!([["other.txt", [], true], ["private.txt", [{"entity": bob_id, "group": false, "bits": 1}], true]]));
+    let v = alice.put("infostore", &[("action", "list"), ("columns", "1,108")], &json!([{"id": id, "folder": docs}])).await;
+    assert_eq!(data(&v)[0][1][0]["entity"], bob_id);
+
+    let v = bob.get("infostore", &[("action", "get"), ("id", &id)]).await;
+    assert_eq!((data(&v)["filename"].clone(), data(&v)["shareable"].clone()), (json!("private.txt"), json!(false)));
+    let (status, _, body) = bob.download("infostore", &[("action", "document"), ("id", &id)], &[]).await;
+    assert_eq!((status, body.as_slice()), (200, &b"for bob"[..]));
+    assert_eq!(code(&bob.get("infostore", &[("action", "get"), ("id", &other)]).await), "IFO-0300");
+    assert_eq!(code(&bob.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "1")]).await), "FLD-0008");
+    let v = bob.get("infostore", &[("action", "all"), ("folder", "10"), ("columns", "1,702")]).await;
+    assert_eq!(data(&v), &json!([[id.clone(), "private.txt"]]));
+    assert_eq!(code(&carol.get("infostore", &[("action", "get"), ("id", &id)]).await), "IFO-0300");
+    assert_eq!(data(&carol.get("infostore", &[("action", "all"), ("folder", "10"), ("columns", "1")]).await), &json!([]));
+
+    // Read only: every change is refused and nothing changes.
+    let before = get_item(&alice, &id).await;
+    let t = before["last_modified_utc"].as_i64().unwrap().to_string();
+    assert_eq!(code(&bob.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t)], &json!({"title": "x"})).await), "IFO-0403");
+    assert_eq!(code(&bob.upload_version(&id, i64::MAX, "private.txt", b"changed".to_vec(), json!({})).await), "IFO-0403");
+    assert_eq!(code(&bob.get("infostore", &[("action", "lock"), ("id", &id)]).await), "IFO-0403");
+    assert_eq!(code(&bob.put("infostore", &[("action", "delete"), ("timestamp", &t)], &json!([{"id": id, "folder": docs}])).await), "IFO-0445");
+    assert_eq!(code(&set_object_permissions(&bob, &id, json!([{"entity": bob_id, "bits": 4}])).await), "IFO-0403");
+    assert_eq!(get_item(&alice, &id).await, before);
+
+    // Write permission: bob changes the item and adds a version, but may not delete or re-share it.
+    data(&set_object_permissions(&alice, &id, json!([{"entity": bob_id, "bits": 2}])).await);
+    let t = ts(&bob.get("infostore", &[("action", "get"), ("id", &id)]).await);
+    data(&bob.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t.to_string())], &json!({"file": {"title": "edited by bob"}})).await);
+    let t = ts(&bob.get("infostore", &[("action", "get"), ("id", &id)]).await);
+    data(&bob.upload_version(&id, t, "private.txt", b"bob's version".to_vec(), json!({})).await);
+    let item = get_item(&alice, &id).await;
+    assert_eq!((item["title"].clone(), item["version"].clone()), (json!("edited by bob"), json!(2)));
+    let t = item["last_modified_utc"].as_i64().unwrap().to_string();
+    assert_eq!(code(&bob.put("infostore", &[("action", "delete"), ("timestamp", &t)], &json!([{"id": id, "folder": docs}])).await), "IFO-0445");
+    assert_eq!(code(&set_object_permissions(&bob, &id, json!([{"entity": bob_id, "bits": 4}])).await), "IFO-0403");
+
+    // shares lists alice's item with object permissions.
+    let v = alice.get("infostore", &[("action", "shares"), ("columns", "1")]).await;
+    assert_eq!(data(&v), &json!([[id.clone()]]));
+    assert_eq!(data(&bob.get("infostore", &[("action", "shares"), ("columns", "1")]).await), &json!([]));
+
+    // Bad input is refused naming the field, and leaves the permissions as they were.
+    let granted = get_item(&alice, &id).await["object_permissions"].clone();
+    for bad in [
+        json!([{"entity": bob_id, "bits": 3}]),
+        json!([{"entity": bob_id, "bits": 128}]),
+        json!([{"entity": 999_999, "bits": 1}]),
+        json!([{"entity": 999_999, "group": true, "bits": 1}]),
+        json!([{"entity": bob_id, "bits": 1}, {"entity": bob_id, "bits": 2}]),
+        json!([{"type": "guest", "email_address": "guest@example.com", "bits": 1}]),
+        json!([{"bits": 1}]),
+        json!([{"entity": -3, "bits": 1}]),
+        json!([{"entity": bob_id, "group": "no", "bits": 1}]),
+        json!(["bob"]),
+        json!("everyone"),
+        json!((0..501).map(|i| json!({"entity": i, "bits": 1})).collect::<Vec<_>>()),
+    ] {
+        let v = set_object_permissions(&alice, &id, bad.clone()).await;
+        assert_eq!(code(&v), "SVL-0010", "{bad}");
+        assert!(v["error"].as_str().unwrap().contains("object_permissions"), "{v}");
+    }
+    assert_eq!(get_item(&alice, &id).await["object_permissions"], granted);
+
+    // Revoke: bob loses the item again.
+    data(&set_object_permissions(&alice, &id, json!([])).await);
+    assert_eq!(code(&bob.get("infostore", &[("action", "get"), ("id", &id)]).await), "IFO-0300");
+    assert_eq!(data(&bob.get("infostore", &[("action", "all"), ("folder", "10"), ("columns", "1")]).await), &json!([]));
+    assert_eq!(data(&alice.get("infostore", &[("action", "shares"), ("columns", "1")]).await), &json!([]));
+
+    // Delete permission: bob may delete the item; it does not land in his trash.
+    let doomed = id_of(&alice.upload(&docs, "doomed.txt", b"bye".to_vec(), &[]).await);
+    data(&set_object_permissions(&alice, &doomed, json!([{"entity": bob_id, "bits": 4}])).await);
+    let t = ts(&bob.get("infostore", &[("action", "get"), ("id", &doomed)]).await).to_string();
+    assert_eq!(data(&bob.put("infostore", &[("action", "delete"), ("timestamp", &t)], &json!([{"id": doomed, "folder": docs}])).await), &json!([]));
+    assert_eq!(code(&alice.get("infostore", &[("action", "get"), ("id", &doomed)]).await), "IFO-0300");
+    let bob_trash = bob.drive_folder("trash").await;
+    assert_eq!(data(&bob.get("infostore", &[("action", "all"), ("folder", &bob_trash), ("columns", "1")]).await), &json!([]));
+
+    // Granted on creation, to the group of all users; deleting the item ends the share.
+    let v = alice
+        .put("infostore", &[("action", "new")], &json!({"file": {"folder_id": docs, "title": "for everyone", "object_permissions": [{"entity": 0, "group": true, "bits": 1}]}}))
+        .await;
+    let open = id_of(&v);
+    assert_eq!(data(&carol.get("infostore", &[("action", "get"), ("id", &open)]).await)["title"], "for everyone");
+    assert_eq!(get_item(&alice, &open).await["com.openexchange.share.extendedObjectPermissions"][0]["type"], "group");
+    let t = ts(&alice.get("infostore", &[("action", "get"), ("id", &open)]).await).to_string();
+    data(&alice.put("infostore", &[("action", "delete"), ("timestamp", &t), ("hardDelete", "true")], &json!([{"id": open, "folder": docs}])).await);
+    assert_eq!(code(&carol.get("infostore", &[("action", "get"), ("id", &open)]).await), "IFO-0300");
+    let v = alice.put("infostore", &[("action", "new")], &json!({"file": {"folder_id": docs, "title": "bad", "object_permissions": [{"entity": 424_242, "bits": 1}]}})).await;
+    assert_eq!(code(&v), "SVL-0010");
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "700")]).await;
+    assert!(!data(&v).to_string().contains("\"bad\""));
+}

@@ -16,8 +16,9 @@ use futures::StreamExt;
 use oxbow_core::codes;
 use oxbow_core::OxResult;
 use oxbow_store::blob::{self, BlobError, ByteStream, PutOutcome};
-use oxbow_store::infostore::{self as store, ItemRow, VersionRow};
+use oxbow_store::infostore::{self as store, ItemRow, ObjectPermissionRow, VersionRow};
 use oxbow_store::{ids, Db};
+use oxbow_core::perms::{Rights, ALL, NONE};
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -265,12 +266,124 @@ pub async fn drive_folder(db: &Db, s: &Session, folder: i64) -> OxResult<FolderA
     }
 }
 
-/// The item and the caller's rights on its folder; not found when invisible or unreadable.
+// Object permission levels (`object_permissions[].bits`); each includes the ones below.
+pub const OBJECT_READ: i64 = 1;
+pub const OBJECT_WRITE: i64 = 2;
+pub const OBJECT_DELETE: i64 = 4;
+/// Most object permission entries on one item.
+pub const MAX_OBJECT_PERMISSIONS: usize = 500;
+
+/// Folder-style rights that an object permission level grants on that one item.
+pub fn object_rights(bits: i64) -> Rights {
+    let level = |needed: i64| if bits >= needed { ALL } else { NONE };
+    Rights { folder: NONE, read: level(OBJECT_READ), write: level(OBJECT_WRITE), delete: level(OBJECT_DELETE), admin: false }
+}
+
+/// The caller's rights on one item: those of its folder (if visible) joined with any object
+/// permission the caller holds on the item itself. None when the caller has neither.
+pub async fn item_access(db: &Db, s: &Session, item: &ItemRow) -> OxResult<Option<FolderAccess>> {
+    let folder_access = folders::access(db, s, item.folder_id).await?;
+    let complete = folder_access.as_ref().is_some_and(|a| a.rights.read >= ALL && a.rights.write >= ALL && a.rights.delete >= ALL);
+    if complete {
+        return Ok(folder_access);
+    }
+    let mut groups = s.group_ids.clone();
+    groups.push(folders::ALL_USERS_GROUP);
+    let bits = store::object_bits_for(db, s.cid, item.id, s.user_id, &groups).await?;
+    if bits <= 0 {
+        return Ok(folder_access);
+    }
+    let granted = object_rights(bits);
+    Ok(match folder_access {
+        Some(mut a) => {
+            a.rights = a.rights.union(granted);
+            Some(a)
+        }
+        None => oxbow_store::folders::get(db, s.cid, item.folder_id).await?.map(|folder| FolderAccess { folder, rights: granted }),
+    })
+}
+
+/// Whether the caller may set the object permissions of an item: its creator or an
+/// administrator of its folder.
+pub fn may_share(s: &Session, item: &ItemRow, folder_rights: Rights) -> bool {
+    item.created_by == s.user_id || folder_rights.admin
+}
+
+/// The `object_permissions` array of an item body, validated: known users and groups,
+/// bits 0 (none, dropped), 1 (read), 2 (write) or 4 (delete), no entity twice. Guest and
+/// anonymous recipients are not supported.
+pub async fn parse_object_permissions(db: &Db, cid: i64, value: &Value) -> OxResult<Vec<ObjectPermissionRow>> {
+    let invalid = |detail: String| codes::SVL_INVALID_FIELD.with(["object_permissions".to_string(), detail]);
+    let list = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(a) => a,
+        _ => return Err(invalid("expected an array".into())),
+    };
+    if list.len() > MAX_OBJECT_PERMISSIONS {
+        return Err(invalid(format!("more than {MAX_OBJECT_PERMISSIONS} entries")));
+    }
+    let mut out: Vec<ObjectPermissionRow> = Vec::with_capacity(list.len());
+    for v in list {
+        let shown: String = v.to_string().chars().take(200).collect();
+        let o = v.as_object().ok_or_else(|| invalid(format!("expected an object: {shown}")))?;
+        let type_group = match o.get("type").and_then(Value::as_str) {
+            None => None,
+            Some("user") => Some(false),
+            Some("group") => Some(true),
+            Some(other) => return Err(invalid(format!("recipient type \"{}\" is not supported", other.chars().take(40).collect::<String>()))),
+        };
+        let entity = match o.get("entity") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(t)) => t.trim().parse::<i64>().ok(),
+            _ => None,
+        }
+        .filter(|e| *e >= 0)
+        .ok_or_else(|| invalid(format!("missing or invalid entity: {shown}")))?;
+        let is_group = match o.get("group") {
+            None | Some(Value::Null) => type_group.unwrap_or(false),
+            Some(Value::Bool(b)) if type_group.is_none_or(|t| t == *b) => *b,
+            Some(_) => return Err(invalid(format!("invalid group flag: {shown}"))),
+        };
+        let bits = match o.get("bits") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(t)) => t.trim().parse::<i64>().ok(),
+            _ => None,
+        }
+        .filter(|b| matches!(*b, 0 | OBJECT_READ | OBJECT_WRITE | OBJECT_DELETE))
+        .ok_or_else(|| invalid(format!("bits must be 0, 1, 2 or 4: {shown}")))?;
+        if out.iter().any(|p| p.entity == entity && p.is_group == is_group) {
+            return Err(invalid(format!("{} {entity} appears twice", if is_group { "group" } else { "user" })));
+        }
+        let exists = if is_group {
+            entity == folders::ALL_USERS_GROUP || oxbow_store::groups::get(db, cid, entity).await?.is_some()
+        } else {
+            oxbow_store::users::get(db, cid, entity).await?.is_some()
+        };
+        if !exists {
+            return Err(invalid(format!("unknown {} {entity}", if is_group { "group" } else { "user" })));
+        }
+        if bits > 0 {
+            out.push(ObjectPermissionRow { item_id: 0, entity, is_group, bits });
+        }
+    }
+    Ok(out)
+}
+
+/// The object permissions in `obj`, if the body sets them.
+async fn requested_object_permissions(db: &Db, cid: i64, obj: &Map<String, Value>) -> OxResult<Option<Vec<ObjectPermissionRow>>> {
+    match obj.get("object_permissions") {
+        None => Ok(None),
+        Some(v) => Ok(Some(parse_object_permissions(db, cid, v).await?)),
+    }
+}
+
+/// The item and the caller's rights on it (its folder's, joined with object permissions);
+/// not found when invisible, no-read when the caller may see but not read it.
 pub async fn readable_item(db: &Db, s: &Session, id: i64) -> OxResult<(ItemRow, FolderAccess)> {
     let Some(item) = store::get(db, s.cid, id).await? else {
         return Err(codes::IFO_NOT_FOUND.err());
     };
-    let Some(access) = folders::access(db, s, item.folder_id).await? else {
+    let Some(access) = item_access(db, s, &item).await? else {
         return Err(codes::IFO_NOT_FOUND.err());
     };
     if !access.rights.can_read(s.user_id, item.created_by) {
@@ -477,6 +590,7 @@ pub async fn create(core: &Core, s: &Session, obj: &Map<String, Value>, file: Op
         if !access.rights.can_create_objects() {
             return Err(codes::IFO_NO_CREATE.err());
         }
+        let object_perms = requested_object_permissions(&core.db, s.cid, obj).await?;
         let mut tx = core.db.begin().await?;
         let now = ids::next_timestamp(&mut tx, s.cid).await?;
         let mut garbage = Vec::new();
@@ -493,6 +607,12 @@ pub async fn create(core: &Core, s: &Session, obj: &Map<String, Value>, file: Op
                 return Err(codes::IFO_NO_WRITE.err());
             }
             check_not_locked(&item, s.user_id)?;
+            if let Some(perms) = &object_perms {
+                if !may_share(s, &item, access.rights) {
+                    return Err(codes::IFO_NO_WRITE.err());
+                }
+                store::set_object_permissions(&mut tx, s.cid, item.id, perms).await?;
+            }
             if let Some(f) = file {
                 add_version(&mut tx, s, &mut item, &fields, f, now, &mut garbage).await?;
             }
@@ -525,6 +645,9 @@ pub async fn create(core: &Core, s: &Session, obj: &Map<String, Value>, file: Op
             item.file_mimetype = m.clone();
         }
         store::insert(&mut tx, &item).await?;
+        if let Some(perms) = &object_perms {
+            store::set_object_permissions(&mut tx, s.cid, item.id, perms).await?;
+        }
         tx.commit().await?;
         Ok((item, garbage))
     }
@@ -537,9 +660,13 @@ pub async fn update(core: &Core, s: &Session, id: i64, client_ts: Option<i64>, o
     let result = async {
         let fields = ItemFields::parse(obj)?;
         let (_, access) = readable_item(&core.db, s, id).await?;
+        let object_perms = requested_object_permissions(&core.db, s.cid, obj).await?;
         let mut tx = core.db.begin().await?;
         let mut item = store::get(&mut tx, s.cid, id).await?.ok_or_else(|| codes::IFO_NOT_FOUND.err())?;
         if !access.rights.can_write(s.user_id, item.created_by) {
+            return Err(codes::IFO_NO_WRITE.err());
+        }
+        if object_perms.is_some() && !may_share(s, &item, access.rights) {
             return Err(codes::IFO_NO_WRITE.err());
         }
         check_not_locked(&item, s.user_id)?;
@@ -580,6 +707,9 @@ pub async fn update(core: &Core, s: &Session, id: i64, client_ts: Option<i64>, o
             }
         }
         ensure_unique_name(&mut tx, s.cid, item.folder_id, &item.filename, item.id).await?;
+        if let Some(perms) = &object_perms {
+            store::set_object_permissions(&mut tx, s.cid, item.id, perms).await?;
+        }
         fields.apply(&mut item);
         item.modified_by = s.user_id;
         item.last_modified = now;
@@ -605,6 +735,7 @@ async fn purge(tx: &mut oxbow_store::Tx, s: &Session, item: &ItemRow, now: i64, 
         }
         oxbow_store::attachments::delete(&mut *tx, s.cid, a.id).await?;
     }
+    store::delete_object_permissions(&mut *tx, s.cid, item.id).await?;
     store::delete(&mut *tx, s.cid, item.id).await?;
     store::record_tombstone(&mut *tx, s.cid, MODULE, &item.folder_id.to_string(), &wire_id(item.folder_id, item.id), s.user_id, now).await?;
     Ok(())
@@ -634,8 +765,11 @@ pub async fn delete(core: &Core, s: &Session, ids_in: &[i64], client_ts: i64, ha
             continue;
         }
         let in_trash = Some(item.folder_id) == trash || access.folder.kind == folders::TYPE_TRASH;
+        // Only items of the caller's own folders go to the caller's trash; another user's
+        // items (shared folders, object permissions) are deleted for good.
+        let own_folder = access.folder.created_by == s.user_id;
         match trash {
-            Some(t) if !hard && !in_trash => {
+            Some(t) if !hard && !in_trash && own_folder => {
                 let old = item.folder_id;
                 store::record_tombstone(&mut tx, s.cid, MODULE, &old.to_string(), &wire_id(old, item.id), s.user_id, now).await?;
                 item.folder_id = t;
@@ -651,6 +785,8 @@ pub async fn delete(core: &Core, s: &Session, ids_in: &[i64], client_ts: i64, ha
                 item.last_modified = now;
                 item.locked_until = 0;
                 store::update(&mut tx, &item).await?;
+                // A trashed item is no longer shared.
+                store::delete_object_permissions(&mut tx, s.cid, item.id).await?;
             }
             _ => purge(&mut tx, s, &item, now, &mut garbage).await?,
         }
@@ -932,6 +1068,7 @@ pub async fn delete_folder_contents(tx: &mut oxbow_store::Tx, cid: i64, folder: 
             blob::refs::release_deferred(&mut *tx, &a.blob_key).await?;
             oxbow_store::attachments::delete(&mut *tx, cid, a.id).await?;
         }
+        store::delete_object_permissions(&mut *tx, cid, item.id).await?;
         store::delete(&mut *tx, cid, item.id).await?;
         store::record_tombstone(&mut *tx, cid, MODULE, &folder.to_string(), &wire_id(folder, item.id), user, ts).await?;
     }

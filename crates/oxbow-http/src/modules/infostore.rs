@@ -78,19 +78,59 @@ fn require_folder(req: &ApiRequest) -> OxResult<i64> {
     drive::parse_folder(raw).ok_or_else(|| invalid("folder", raw))
 }
 
-/// Objects for rows, with `number_of_versions` looked up for just these items.
+/// Objects for rows, with `number_of_versions`, attachments and object permissions looked
+/// up for just these items.
 async fn objects(core: &Core, s: &Session, rows: &[ItemRow], rights: &HashMap<i64, oxbow_core::perms::Rights>, tz: chrono_tz::Tz) -> OxResult<Vec<Map<String, Value>>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let counts: HashMap<i64, i64> = store::version_counts(&core.db, s.cid, &ids).await?.into_iter().collect();
     let attachments: HashMap<i64, i64> = oxbow_store::attachments::counts(&core.db, s.cid, 137, &ids).await?.into_iter().collect();
+    let mut grants: HashMap<i64, Vec<store::ObjectPermissionRow>> = HashMap::new();
+    for p in store::object_permissions(&core.db, s.cid, &ids).await? {
+        grants.entry(p.item_id).or_default().push(p);
+    }
+    let mut names: HashMap<(i64, bool), String> = HashMap::new();
+    for p in grants.values().flatten() {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry((p.entity, p.is_group)) {
+            slot.insert(entity_display_name(&core.db, s.cid, p.entity, p.is_group).await?);
+        }
+    }
     Ok(rows
         .iter()
         .map(|r| {
-            let mut m = drive::item_json(r, counts.get(&r.id).copied().unwrap_or(0), tz, rights.get(&r.folder_id).copied().unwrap_or_default());
+            let folder_rights = rights.get(&r.folder_id).copied().unwrap_or_default();
+            let mut m = drive::item_json(r, counts.get(&r.id).copied().unwrap_or(0), tz, folder_rights);
             m.insert("number_of_attachments".into(), json!(attachments.get(&r.id).copied().unwrap_or(0)));
+            m.insert("shareable".into(), json!(drive::may_share(s, r, folder_rights)));
+            let item_grants = grants.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+            let plain: Vec<Value> = item_grants.iter().map(|p| json!({"entity": p.entity, "group": p.is_group, "bits": p.bits})).collect();
+            let extended: Vec<Value> = item_grants
+                .iter()
+                .map(|p| {
+                    json!({
+                        "entity": p.entity,
+                        "bits": p.bits,
+                        "type": if p.is_group { "group" } else { "user" },
+                        "display_name": names.get(&(p.entity, p.is_group)).cloned().unwrap_or_default(),
+                    })
+                })
+                .collect();
+            m.insert("object_permissions".into(), Value::Array(plain));
+            m.insert("com.openexchange.share.extendedObjectPermissions".into(), Value::Array(extended));
             m
         })
         .collect())
+}
+
+async fn entity_display_name(db: &oxbow_store::Db, cid: i64, entity: i64, is_group: bool) -> OxResult<String> {
+    Ok(if is_group {
+        if entity == folders::ALL_USERS_GROUP {
+            "All users".to_string()
+        } else {
+            oxbow_store::groups::get(db, cid, entity).await?.map(|g| g.display_name).unwrap_or_default()
+        }
+    } else {
+        oxbow_store::users::get(db, cid, entity).await?.map(|u| u.display_name).unwrap_or_default()
+    })
 }
 
 fn owner_filter(s: &Session, rights: oxbow_core::perms::Rights) -> Option<i64> {
@@ -104,6 +144,9 @@ async fn all(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     let sort = columns::parse_sort(req, &TABLE)?;
     let window = columns::parse_window(req)?;
     let access = drive::drive_folder(&state.db, &s, folder).await?;
+    if folder == folders::USER_STORE {
+        return shared_files(state, req, &s, &cols, sort, window).await;
+    }
     if !access.rights.can_read_any() {
         return Err(codes::IFO_NO_READ.err());
     }
@@ -132,6 +175,35 @@ async fn all(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     };
     let ts = objs.iter().filter_map(|o| o.get("last_modified_utc").and_then(Value::as_i64)).max().unwrap_or(0);
     Ok(ApiResponse::with_timestamp(columns::rows(&objs, &cols), ts))
+}
+
+/// `all` of the user store folder ("Shared files"): the items other users shared with the
+/// caller through object permissions.
+async fn shared_files(
+    state: &AppState,
+    req: &ApiRequest,
+    s: &Session,
+    cols: &columns::Columns,
+    sort: Option<(&'static str, bool)>,
+    window: columns::Window,
+) -> OxResult<ApiResponse> {
+    let mut groups = s.group_ids.clone();
+    groups.push(folders::ALL_USERS_GROUP);
+    let rows = store::shared_with(&state.db, s.cid, s.user_id, &groups).await?;
+    let mut rights = HashMap::new();
+    for r in &rows {
+        if !rights.contains_key(&r.folder_id) {
+            let folder_rights = folders::access(&state.db, s, r.folder_id).await?.map(|a| a.rights).unwrap_or_default();
+            rights.insert(r.folder_id, folder_rights);
+        }
+    }
+    let mut objs = objects(&state.core, s, &rows, &rights, req.tz()?).await?;
+    if let Some((field, desc)) = sort {
+        columns::sort_by_field(&mut objs, field, desc);
+    }
+    let objs = window.apply(objs);
+    let ts = objs.iter().filter_map(|o| o.get("last_modified_utc").and_then(Value::as_i64)).max().unwrap_or(0);
+    Ok(ApiResponse::with_timestamp(columns::rows(&objs, cols), ts))
 }
 
 /// `[{"id": "..", "folder": ".."}]` → item ids.
@@ -710,7 +782,7 @@ async fn save_as(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse
 }
 
 /// Items the user shares with others: items they created in folders that grant access to
-/// other users or groups.
+/// other users or groups, and items they gave object permissions.
 async fn shares(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     let s = session(req)?;
     let cols = columns::parse(req, &TABLE)?;
@@ -729,6 +801,16 @@ async fn shares(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse>
         }
         rows.extend(store::in_folder(&state.db, s.cid, a.folder.id, Some(s.user_id)).await?);
         rights.insert(a.folder.id, a.rights);
+    }
+    for item in store::with_object_permissions_by(&state.db, s.cid, s.user_id).await? {
+        if rows.iter().any(|r| r.id == item.id) {
+            continue;
+        }
+        if !rights.contains_key(&item.folder_id) {
+            let folder_rights = folders::access(&state.db, &s, item.folder_id).await?.map(|a| a.rights).unwrap_or_default();
+            rights.insert(item.folder_id, folder_rights);
+        }
+        rows.push(item);
     }
     let mut objs = objects(&state.core, &s, &rows, &rights, tz).await?;
     if let Some((field, desc)) = sort {
