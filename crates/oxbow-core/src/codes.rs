@@ -107,6 +107,9 @@ pub const MSG_REFERENCE_NOT_FOUND: ErrorDef = ErrorDef::new("MSG-0067", UserInpu
 pub const MSG_INVALID_MESSAGE: ErrorDef = ErrorDef::new("MSG-0064", UserInput, "The message could not be read: %1$s");
 pub const MSG_STANDARD_FOLDER: ErrorDef = ErrorDef::new("MSG-0014", PermissionDenied, "The standard folder %1$s cannot be changed or deleted.");
 pub const MSG_TOO_LARGE: ErrorDef = ErrorDef::new("MSG-0065", Capacity, "The message exceeds the maximum size of %1$s bytes.");
+// Share references of mails that shared Drive files (resolve_share_reference).
+pub const SHR_UNKNOWN_SHARE: ErrorDef = ErrorDef::new("SHR-0002", UserInput, "A share with token %1$s does not exist.");
+pub const FILE_STORAGE_NO_SUCH_FOLDER: ErrorDef = ErrorDef::new("FILE_STORAGE-0029", UserInput, "No such folder.");
 // --- CON: contacts (behaviour notes 2.6) ---------------------------------------------------
 pub const CON_INVALID_EMAIL: ErrorDef = ErrorDef::new("CON-0100", UserInput, "The e-mail address %1$s is invalid.");
 pub const CON_IMAGE_TOO_LARGE: ErrorDef = ErrorDef::new("CON-0101", Capacity, "The image is too large: %2$s bytes (at most %3$s bytes are allowed).");

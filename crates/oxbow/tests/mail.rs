@@ -549,3 +549,66 @@ async fn drive_files_are_attached_by_id() {
     let v = alice.get("mail", &[("action", "all"), ("folder", "default0/Sent"), ("columns", "600")]).await;
     assert_eq!(data(&v).as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn shared_drive_files_resolve_by_share_reference() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let home = alice.drive_home().await;
+    let file_id = data(&alice.upload(&home, "report.pdf", b"%PDF-1.4 shared".to_vec(), &[]).await).as_str().unwrap().to_string();
+
+    // Sending with share_attachments links the Drive file instead of attaching it.
+    let mail = json!({
+        "from": [[null, "alice@oxbow.local"]],
+        "to": [[null, "bob@oxbow.local"]],
+        "subject": "the report",
+        "attachments": [{"content_type": "text/plain", "content": "see the link"}],
+        "infostore_ids": [file_id],
+        "share_attachments": {"enable": true, "expiry_date": 4102444800000i64, "password": "pw1"},
+    });
+    let v = alice.put("mail", &[("action", "new")], &mail).await;
+    let sent = data(&v).as_str().unwrap().to_string();
+    let ids = inbox_ids(&bob).await;
+    assert_eq!(ids.len(), 1);
+    let v = bob.get("mail", &[("action", "get"), ("folder", INBOX), ("id", &ids[0])]).await;
+    let m = data(&v);
+    assert!(m["attachments"].as_array().unwrap().iter().all(|a| a["filename"] != "report.pdf"), "{v}");
+    assert!(m["attachments"][0]["content"].as_str().unwrap().contains("report.pdf"), "{v}");
+    // The recipient's copy carries no reference; the sender's copy does.
+    assert!(m["headers"].get("X-Open-Xchange-Share-Reference").is_none(), "{v}");
+    let (folder, id) = sent.rsplit_once('/').unwrap();
+    let v = alice.get("mail", &[("action", "get"), ("folder", folder), ("id", id)]).await;
+    let reference = data(&v)["headers"]["X-Open-Xchange-Share-Reference"].as_str().unwrap_or_else(|| panic!("no reference: {v}")).to_string();
+
+    let v = alice.put("mail", &[("action", "resolve_share_reference")], &json!({"reference": reference})).await;
+    let share = data(&v);
+    assert_eq!(share["expiration"], json!(4102444800000i64));
+    assert_eq!(share["password"], "pw1");
+    assert!(share["shareToken"].as_str().is_some_and(|t| t.len() >= 16), "{v}");
+    let files = share["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{v}");
+    assert_eq!(files[0]["id"], json!(file_id));
+    assert_eq!(files[0]["filename"], "report.pdf");
+
+    // Another user's reference, malformed and tampered references are clear errors.
+    let v = bob.put("mail", &[("action", "resolve_share_reference")], &json!({"reference": reference})).await;
+    assert_eq!(code(&v), "SHR-0002", "{v}");
+    let v = alice.put("mail", &[("action", "resolve_share_reference")], &json!({"reference": "definitely not a reference"})).await;
+    assert_eq!(code(&v), "SVL-0029", "{v}");
+    let mut tampered: Vec<char> = reference.chars().filter(|c| !c.is_whitespace()).collect();
+    let i = tampered.len() / 2;
+    tampered[i] = if tampered[i] == 'A' { 'B' } else { 'A' };
+    let v = alice.put("mail", &[("action", "resolve_share_reference")], &json!({"reference": tampered.into_iter().collect::<String>()})).await;
+    assert_eq!(code(&v), "SVL-0029", "{v}");
+    let v = alice.put("mail", &[("action", "resolve_share_reference")], &json!({})).await;
+    assert_eq!(code(&v), "SVL-0002", "{v}");
+
+    // Once the file is gone, the reference still resolves, without it.
+    let item = data(&alice.get("infostore", &[("action", "get"), ("id", &file_id)]).await).clone();
+    let ts = item["last_modified"].as_i64().unwrap().to_string();
+    let v = alice.put("infostore", &[("action", "delete"), ("timestamp", &ts), ("hardDelete", "true")], &json!([{"id": file_id, "folder": home}])).await;
+    data(&v);
+    let v = alice.put("mail", &[("action", "resolve_share_reference")], &json!({"reference": reference})).await;
+    assert_eq!(data(&v)["files"], json!([]), "{v}");
+}

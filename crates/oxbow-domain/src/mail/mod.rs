@@ -12,3 +12,4 @@ pub mod folders;
 pub mod view;
 pub mod compose;
 pub mod lmtp;
+pub mod share_reference;

@@ -15,7 +15,9 @@ use oxbow_core::{codes, OxError, OxResult};
 use oxbow_domain::mail::backend::*;
 use oxbow_domain::mail::compose::{self, Compose, ComposeAttachment};
 use oxbow_domain::mail::view::{self, View, ViewOptions};
+use oxbow_domain::mail::share_reference::{ShareReference, SharedItem};
 use oxbow_domain::mail::MailAccount;
+use oxbow_store::infostore::{ItemRow, VersionRow};
 use oxbow_domain::sessions::Session;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -48,6 +50,7 @@ pub async fn handle(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiRespo
         "all_seen" => all_seen(state, req).await,
         "import" => import(state, req).await,
         "receipt_ack" => receipt_ack(state, req).await,
+        "resolve_share_reference" => resolve_share_reference(state, req).await,
         other => Err(codes::SVL_UNKNOWN_ACTION.with([other, "mail"])),
     }
 }
@@ -1055,7 +1058,8 @@ async fn new(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
         }
     };
     let Value::Object(mail) = mail_json else { return Err(codes::SVL_INVALID_JSON.with(["expected a JSON object"])) };
-    new_from_json(state, &s, mail, uploads).await
+    let link_base = ui_link_base(state, req);
+    new_from_json(state, &s, mail, uploads, &link_base).await
 }
 
 /// `PUT new` with an RFC 822 body: append to `folder`, or send it.
@@ -1115,7 +1119,7 @@ async fn store_sent(account: &MailAccount, s: &Session, raw: Bytes) -> OxResult<
     Ok(Some((mail_folder_id(account.id, &sent), uid)))
 }
 
-async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, mut uploads: Vec<ComposeAttachment>) -> OxResult<ApiResponse> {
+async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, mut uploads: Vec<ComposeAttachment>, link_base: &str) -> OxResult<ApiResponse> {
     let flags = mail.get("flags").and_then(json_i64).unwrap_or(0) as u32;
     let sendtype = mail.get("sendtype").and_then(json_i64).unwrap_or(0);
     let is_draft = flags & flag::DRAFT != 0;
@@ -1202,8 +1206,17 @@ async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, 
             uploads.push(ComposeAttachment { content_type: ct, filename, data: Bytes::from(content.as_bytes().to_vec()), cid: None });
         }
     }
-    // Drive files are read (with the sender's permission check) before anything is sent.
-    uploads.extend(drive_attachments(state, s, mail.get("infostore_ids")).await?);
+    // Drive files are checked (the sender's read permission) before anything is sent; they
+    // are attached, or linked with a share reference when `share_attachments` asks for that.
+    let drive = drive_versions(state, s, mail.get("infostore_ids")).await?;
+    let share = share_settings(mail.get("share_attachments"))?;
+    let mut share_header = None;
+    match share {
+        Some(settings) if !drive.is_empty() && !is_draft => {
+            share_header = Some(share_drive_files(state, s, &mut c, &drive, settings, link_base).await?);
+        }
+        _ => uploads.extend(drive_attachments(state, &drive).await?),
+    }
     // Inline images: uploaded parts whose Content-ID the HTML body references.
     if let Some(html) = &c.html_body {
         for u in uploads.iter_mut() {
@@ -1261,7 +1274,11 @@ async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, 
         _ => true,
     };
     if copy {
-        let stored = Bytes::from(compose::with_bcc_header(&raw, &bcc));
+        let mut stored = compose::with_bcc_header(&raw, &bcc);
+        if let Some(line) = &share_header {
+            stored.splice(0..0, line.bytes());
+        }
+        let stored = Bytes::from(stored);
         if let Some((folder, uid)) = store_sent(&account, s, stored).await? {
             return Ok(ApiResponse::data(json!(format!("{folder}/{uid}"))));
         }
@@ -1294,10 +1311,9 @@ fn drive_reference(v: &Value) -> OxResult<(i64, Option<i64>)> {
     }
 }
 
-/// The Drive files named by `infostore_ids` as attachments (name and MIME type of the
-/// version); IFO-0300/IFO-0400/IFO-0438 when one is unknown or not readable by the sender.
-async fn drive_attachments(state: &AppState, s: &Session, ids: Option<&Value>) -> OxResult<Vec<ComposeAttachment>> {
-    use futures::TryStreamExt;
+/// The Drive file versions named by `infostore_ids`, each checked for the sender's read
+/// permission: IFO-0300/IFO-0400/IFO-0438 when one is unknown, unreadable or has no such version.
+async fn drive_versions(state: &AppState, s: &Session, ids: Option<&Value>) -> OxResult<Vec<(ItemRow, VersionRow)>> {
     let refs: Vec<(i64, Option<i64>)> = match ids {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => {
@@ -1308,18 +1324,22 @@ async fn drive_attachments(state: &AppState, s: &Session, ids: Option<&Value>) -
         }
         Some(other) => return Err(codes::SVL_INVALID_FIELD.with(["infostore_ids", &other.to_string().chars().take(100).collect::<String>()])),
     };
-    // Check every file first, so a refused one costs no reads of the others.
-    let mut versions = Vec::with_capacity(refs.len());
+    let mut out = Vec::with_capacity(refs.len());
     for (id, version) in refs {
-        versions.push(oxbow_domain::infostore::document(&state.core, s, id, version).await?.1);
+        out.push(oxbow_domain::infostore::document(&state.core, s, id, version).await?);
     }
-    let mut total: u64 = 0;
+    Ok(out)
+}
+
+/// The bytes of checked Drive file versions as attachments, with their names and MIME types.
+async fn drive_attachments(state: &AppState, versions: &[(ItemRow, VersionRow)]) -> OxResult<Vec<ComposeAttachment>> {
+    use futures::TryStreamExt;
+    let total: u64 = versions.iter().map(|(_, v)| v.file_size.max(0) as u64).sum();
+    if total > MAX_RAW_MESSAGE {
+        return Err(codes::MSG_TOO_LARGE.with([MAX_RAW_MESSAGE]));
+    }
     let mut out = Vec::with_capacity(versions.len());
-    for v in versions {
-        total += v.file_size.max(0) as u64;
-        if total > MAX_RAW_MESSAGE {
-            return Err(codes::MSG_TOO_LARGE.with([MAX_RAW_MESSAGE]));
-        }
+    for (_, v) in versions {
         let read = oxbow_domain::infostore::open_blob(&state.core, &v.blob_key, None)
             .await
             .map_err(|e| OxError::internal(format!("reading Drive file {}: {e:?}", v.item_id)))?;
@@ -1340,6 +1360,131 @@ async fn drive_attachments(state: &AppState, s: &Session, ids: Option<&Value>) -
         out.push(ComposeAttachment { content_type, filename, data: buf.freeze(), cid: None });
     }
     Ok(out)
+}
+
+/// `share_attachments` of a mail: `{"enable": true, "expiry_date": <ms>, "password": "..."}`;
+/// `None` when absent or not enabled.
+fn share_settings(v: Option<&Value>) -> OxResult<Option<(Option<i64>, Option<String>)>> {
+    let Some(Value::Object(o)) = v else {
+        return match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(other) => Err(codes::SVL_INVALID_FIELD.with(["share_attachments", &other.to_string().chars().take(100).collect::<String>()])),
+        };
+    };
+    let enabled = match o.get("enable") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(x)) => x.eq_ignore_ascii_case("true"),
+        _ => false,
+    };
+    if !enabled {
+        return Ok(None);
+    }
+    let expiry = match o.get("expiry_date") {
+        None | Some(Value::Null) => None,
+        Some(x) => Some(json_i64(x).ok_or_else(|| codes::SVL_INVALID_FIELD.with(["expiry_date", &x.to_string()]))?),
+    };
+    let password = o.get("password").and_then(|p| p.as_str()).filter(|p| !p.is_empty()).map(str::to_string);
+    Ok(Some((expiry, password)))
+}
+
+/// Link the Drive files in the body instead of attaching them, and describe them in a
+/// share reference for the sender's copy; returns the header line for that copy.
+async fn share_drive_files(
+    state: &AppState,
+    s: &Session,
+    c: &mut Compose,
+    versions: &[(ItemRow, VersionRow)],
+    settings: (Option<i64>, Option<String>),
+    link_base: &str,
+) -> OxResult<String> {
+    let (first, _) = &versions[0];
+    let folder_name = oxbow_domain::folders::access(&state.db, s, first.folder_id).await?.map(|a| a.folder.title).unwrap_or_default();
+    let mut items = Vec::with_capacity(versions.len());
+    let mut text = String::from("\n\nShared files:\n");
+    let mut html = String::from("<p>Shared files:</p><ul>");
+    for (item, v) in versions {
+        let id = oxbow_domain::infostore::wire_id(item.folder_id, item.id);
+        let link = format!("{link_base}#!!&app=io.ox/files&folder={}&id={}", item.folder_id, percent_encoding::utf8_percent_encode(&id, percent_encoding::NON_ALPHANUMERIC));
+        text.push_str(&format!("- {}: {link}\n", v.filename));
+        html.push_str(&format!("<li><a href=\"{}\">{}</a></li>", compose::escape_html(&link), compose::escape_html(&v.filename)));
+        items.push(SharedItem { id, name: v.filename.clone() });
+    }
+    html.push_str("</ul>");
+    if let Some(t) = c.text_body.as_mut() {
+        t.push_str(&text);
+    }
+    if let Some(h) = c.html_body.as_mut() {
+        h.push_str(&html);
+    }
+    if c.text_body.is_none() && c.html_body.is_none() {
+        c.text_body = Some(text.trim_start().to_string());
+    }
+    let reference = ShareReference {
+        share_token: ShareReference::new_token(),
+        context_id: s.cid,
+        user_id: s.user_id,
+        folder: SharedItem { id: first.folder_id.to_string(), name: folder_name },
+        items,
+        expiration: settings.0,
+        password: settings.1,
+    };
+    let secrets = oxbow_domain::mail_accounts::AccountSecrets::load(&state.config)?;
+    reference.header_line(&secrets)
+}
+
+/// Where the web UI is, for links in mails: scheme and host of the request and the UI path.
+fn ui_link_base(state: &AppState, req: &ApiRequest) -> String {
+    let host: String = req.header("x-forwarded-host").or_else(|| req.header("host")).unwrap_or("localhost").chars().filter(|c| c.is_ascii_graphic()).collect();
+    let https = state.config.cookie_secure || req.header("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let path = if state.config.ui_web_path.starts_with('/') { state.config.ui_web_path.clone() } else { format!("/{}", state.config.ui_web_path) };
+    format!("{}://{host}{path}", if https { "https" } else { "http" })
+}
+
+/// `resolve_share_reference`: the share a reference from the user's own sent mail names,
+/// with the current metadata of its files (those still readable).
+async fn resolve_share_reference(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    let s = req.session()?.clone();
+    let body = req.json_object().await?;
+    let reference = body.get("reference").and_then(|r| r.as_str()).ok_or_else(|| codes::SVL_MISSING_FIELD.with(["reference"]))?;
+    let secrets = oxbow_domain::mail_accounts::AccountSecrets::load(&state.config)?;
+    let share = ShareReference::decode(reference, &secrets).ok_or_else(|| codes::SVL_INVALID_JSON.with(["reference: not a valid share reference"]))?;
+    // Only the sharing user resolves a reference; for anyone else the share does not exist.
+    if share.context_id != s.cid || share.user_id != s.user_id {
+        return Err(codes::SHR_UNKNOWN_SHARE.with([share.share_token.as_str()]));
+    }
+    let folder_id = share.folder.id.parse::<i64>().map_err(|_| codes::FILE_STORAGE_NO_SUCH_FOLDER.err())?;
+    if oxbow_domain::folders::access(&state.db, &s, folder_id).await?.is_none() {
+        return Err(codes::FILE_STORAGE_NO_SUCH_FOLDER.err());
+    }
+    let tz = req.tz()?;
+    let mut rows = Vec::new();
+    let mut rights = HashMap::new();
+    for item in &share.items {
+        let Some(id) = oxbow_domain::infostore::parse_id(&item.id) else { continue };
+        // Files deleted or no longer readable since the mail was sent are left out.
+        if let Ok((row, access)) = oxbow_domain::infostore::readable_item(&state.db, &s, id).await {
+            rights.insert(row.folder_id, access.rights);
+            rows.push(row);
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts: HashMap<i64, i64> = oxbow_store::infostore::version_counts(&state.db, s.cid, &ids).await?.into_iter().collect();
+    let files: Vec<Value> = rows
+        .iter()
+        .map(|r| Value::Object(oxbow_domain::infostore::item_json(r, counts.get(&r.id).copied().unwrap_or(0), tz, rights.get(&r.folder_id).copied().unwrap_or_default())))
+        .collect();
+    let mut out = Map::new();
+    out.insert("shareToken".into(), json!(share.share_token));
+    out.insert("contextId".into(), json!(share.context_id));
+    out.insert("userId".into(), json!(share.user_id));
+    out.insert("files".into(), Value::Array(files));
+    if let Some(e) = share.expiration {
+        out.insert("expiration".into(), json!(e));
+    }
+    if let Some(p) = share.password {
+        out.insert("password".into(), json!(p));
+    }
+    Ok(ApiResponse::data(Value::Object(out)))
 }
 
 fn prefixed(prefix: &str, subject: &str) -> String {
