@@ -1,7 +1,7 @@
 //! The IMAP mail backend against a real Dovecot, with mail submitted through a real Postfix.
 
 mod common;
-use common::mailserver::MailServer;
+use common::mailserver::{ImapTestClient, MailServer};
 use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -166,4 +166,55 @@ async fn halo_mail_provider_reads_imap_folders() {
     assert_ne!(rows[0][0], INBOX);
     let v = bob.get("halo/contact", &halo("nobody@example.org")).await;
     assert_eq!(data(&v), &json!([]));
+}
+
+#[tokio::test]
+async fn updates_report_changes_of_another_imap_client() {
+    let m = MailServer::start(&[("bob", PASSWORD)]);
+    for i in 1..=3 {
+        m.deliver("bob", &format!("From: x@example.org\nTo: bob@oxbow.local\nSubject: mail {i}\n\nbody {i}\n"));
+    }
+    let s = imap_server(&m).await;
+    let bob = s.user("bob").await;
+    let rows = wait_for_rows(&bob, INBOX, "600,607", 3, &m).await;
+    let uid_of = |subject: &str| rows.iter().find(|r| r[1] == subject).unwrap()[0].as_str().unwrap().to_string();
+    let (flagged, expunged, untouched) = (uid_of("mail 1"), uid_of("mail 2"), uid_of("mail 3"));
+
+    // Without a timestamp: nothing, but the folder's current stamp.
+    let v = bob.get("mail", &[("action", "updates"), ("folder", INBOX), ("columns", "600,611")]).await;
+    assert_eq!(data(&v), &json!([]));
+    let ts = v["timestamp"].as_i64().unwrap_or_else(|| panic!("no timestamp: {v}"));
+    assert!(ts > 0, "{v}");
+    let ts_text = ts.to_string();
+    let v = bob.get("mail", &[("action", "updates"), ("folder", INBOX), ("columns", "600,611"), ("timestamp", &ts_text)]).await;
+    assert_eq!(data(&v), &json!([]), "{v}");
+
+    // Another client flags one mail and expunges another.
+    let mut other = ImapTestClient::login(m.imap_port, "bob", PASSWORD);
+    other.run("SELECT INBOX");
+    other.run(&format!("UID STORE {flagged} +FLAGS.SILENT (\\Flagged)"));
+    other.run(&format!("UID STORE {expunged} +FLAGS.SILENT (\\Deleted)"));
+    other.run("EXPUNGE");
+    other.logout();
+
+    let v = bob.get("mail", &[("action", "updates"), ("folder", INBOX), ("columns", "600,611"), ("timestamp", &ts_text)]).await;
+    let items = data(&v).as_array().unwrap().clone();
+    let changed: Vec<&Value> = items.iter().filter(|i| i.is_array()).collect();
+    let deleted: Vec<&Value> = items.iter().filter(|i| i.is_string()).collect();
+    assert_eq!(changed.len(), 1, "{v}");
+    assert_eq!(changed[0][0], json!(flagged));
+    assert_eq!(changed[0][1].as_i64().unwrap() & 8, 8, "{v}");
+    assert_eq!(deleted, vec![&json!(expunged)], "{v}");
+    assert!(!v.to_string().contains(&format!("\"{untouched}\"")), "{v}");
+    let ts2 = v["timestamp"].as_i64().unwrap();
+    assert!(ts2 > ts, "{v}");
+
+    // `ignore=deleted` leaves the removed ids out; the new stamp has nothing newer.
+    let v = bob.get("mail", &[("action", "updates"), ("folder", INBOX), ("columns", "600"), ("timestamp", &ts_text), ("ignore", "deleted")]).await;
+    assert!(data(&v).as_array().unwrap().iter().all(|i| i.is_array()), "{v}");
+    let v = bob.get("mail", &[("action", "updates"), ("folder", INBOX), ("columns", "600"), ("timestamp", &ts2.to_string())]).await;
+    assert_eq!(data(&v), &json!([]), "{v}");
+    // A timestamp that is not a number is an input error.
+    let v = bob.get("mail", &[("action", "updates"), ("folder", INBOX), ("columns", "600"), ("timestamp", "soon")]).await;
+    assert!(v.get("error").is_some(), "{v}");
 }

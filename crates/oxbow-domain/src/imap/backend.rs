@@ -557,6 +557,22 @@ impl MailBackend for ImapBackend {
         Ok(conn.fetch_raw(folder, uid).await?.map(Bytes::from))
     }
 
+    async fn changes_since(&self, s: &Session, folder: &str, since: i64, headers: &[String]) -> OxResult<Option<FolderChanges>> {
+        let mut conn = self.conn(s).await?;
+        // Without QRESYNC expunges cannot be told apart: report nothing rather than guess.
+        if !conn.can_report_changes() || since <= 0 {
+            return Ok(None);
+        }
+        let (changed, vanished) = conn.changes_since(folder, since as u64).await?;
+        let mut out = Vec::with_capacity(changed.len());
+        for chunk in changed.chunks(2000) {
+            for raw in conn.fetch_summaries(folder, chunk).await? {
+                out.push(to_summary(&raw, headers));
+            }
+        }
+        Ok(Some(FolderChanges { changed: out, deleted: vanished.into_iter().map(u64::from).collect() }))
+    }
+
     async fn search(&self, s: &Session, folder: &str, criteria: &SearchCriteria) -> OxResult<Vec<u64>> {
         let mut conn = self.conn(s).await?;
         let query = search_string(criteria, conn.has("LITERAL+"));

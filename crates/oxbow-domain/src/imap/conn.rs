@@ -182,6 +182,8 @@ pub struct ImapConnection {
     selected: Option<(String, bool)>,
     /// Set after an I/O failure: the pool drops the connection instead of reusing it.
     pub broken: bool,
+    /// QRESYNC was enabled for this connection.
+    qresync: bool,
 }
 
 impl ImapConnection {
@@ -218,7 +220,7 @@ impl ImapConnection {
             Ok(Ok(s)) => s,
         };
         let caps = session.capabilities().await.map_err(|e| imap_error(&server, e))?;
-        let capabilities = caps
+        let capabilities: HashSet<String> = caps
             .iter()
             .filter_map(|c| match c {
                 async_imap::types::Capability::Atom(a) => Some(a.to_ascii_uppercase()),
@@ -226,7 +228,14 @@ impl ImapConnection {
                 async_imap::types::Capability::Auth(a) => Some(format!("AUTH={}", a.to_ascii_uppercase())),
             })
             .collect();
-        Ok(ImapConnection { session, capabilities, server, selected: None, broken: false })
+        // QRESYNC lets `updates` learn expunged UIDs (VANISHED); it must be enabled before
+        // any mailbox is selected.
+        let mut qresync = false;
+        if capabilities.contains("QRESYNC") {
+            let r = session.run_command_and_check_ok("ENABLE QRESYNC").await;
+            qresync = r.is_ok();
+        }
+        Ok(ImapConnection { session, capabilities, server, selected: None, broken: false, qresync })
     }
 
     pub fn has(&self, capability: &str) -> bool {
@@ -290,6 +299,11 @@ impl ImapConnection {
     }
 
     pub async fn status(&mut self, mailbox: &str) -> OxResult<MailboxStatus> {
+        // STATUS of the selected mailbox reports the session's view of it: bring that view up
+        // to date first, so changes by other clients (counts, HIGHESTMODSEQ) show.
+        if self.selected.as_ref().is_some_and(|(name, _)| name == mailbox) {
+            self.noop().await?;
+        }
         let items = if self.has("CONDSTORE") {
             "(MESSAGES UNSEEN RECENT UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"
         } else {
@@ -435,17 +449,62 @@ impl ImapConnection {
         Ok(items.into_iter().find(|f| f.uid == Some(uid)).and_then(|f| f.body().map(|b| b.to_vec())))
     }
 
-    /// UIDs changed since `modseq` (CONDSTORE), with their flags.
-    pub async fn changed_since(&mut self, mailbox: &str, modseq: u64) -> OxResult<Vec<(u32, Vec<String>)>> {
+    /// Whether `changes_since` can report changes and expunges (QRESYNC is enabled).
+    pub fn can_report_changes(&self) -> bool {
+        self.qresync
+    }
+
+    /// UIDs changed (new messages and flag changes) and UIDs expunged since `modseq`, from one
+    /// `UID FETCH 1:* (UID) (CHANGEDSINCE <modseq> VANISHED)` (RFC 7162): the server answers
+    /// with FETCH for the changed messages and VANISHED (EARLIER) for the expunged ones.
+    pub async fn changes_since(&mut self, mailbox: &str, modseq: u64) -> OxResult<(Vec<u32>, Vec<u32>)> {
+        if !self.qresync {
+            return Err(codes::IMAP_COMMAND_FAILED.with(["QRESYNC is not enabled"]));
+        }
         self.ensure_selected(mailbox, false).await?;
-        let r = self.session.uid_fetch("1:*", format!("(UID FLAGS) (CHANGEDSINCE {modseq})")).await;
-        let stream = match r {
-            Ok(s) => s,
-            Err(e) => return Err(imap_error(&self.server, e)),
-        };
-        let items: Result<Vec<Fetch>, _> = stream.try_collect().await;
-        let items = items.map_err(|e| imap_error(&self.server, e))?;
-        Ok(items.iter().filter_map(|f| Some((f.uid?, f.flags().map(|fl| flag_name(&fl)).collect()))).collect())
+        let command = format!("UID FETCH 1:* (UID) (CHANGEDSINCE {} VANISHED)", modseq.max(1));
+        let id = self.session.run_command(&command).await.map_err(|e| self.fail(e))?;
+        let mut changed = Vec::new();
+        let mut vanished = Vec::new();
+        loop {
+            let resp = self.session.read_response().await;
+            let Some(resp) = resp.map_err(|e| self.fail(e.into()))? else {
+                self.broken = true;
+                return Err(codes::IMAP_STORE_CLOSED.with([self.server.as_str()]));
+            };
+            match resp.parsed() {
+                imap_proto::Response::Fetch(_, attrs) => {
+                    if let Some(uid) = attrs.iter().find_map(|a| match a {
+                        imap_proto::AttributeValue::Uid(u) => Some(*u),
+                        _ => None,
+                    }) {
+                        changed.push(uid);
+                    }
+                }
+                imap_proto::Response::Vanished { uids, .. } => {
+                    for r in uids {
+                        // A range from a hostile server must not blow up memory.
+                        if vanished.len() + (r.end().saturating_sub(*r.start()) as usize) > 10_000_000 {
+                            return Err(codes::IMAP_PROTOCOL_ERROR.with(["VANISHED range too large"]));
+                        }
+                        vanished.extend(r.clone());
+                    }
+                }
+                imap_proto::Response::Done { tag, status, information, .. } if *tag == id => {
+                    return match status {
+                        imap_proto::Status::Ok => {
+                            changed.sort_unstable();
+                            changed.dedup();
+                            vanished.sort_unstable();
+                            vanished.dedup();
+                            Ok((changed, vanished))
+                        }
+                        _ => Err(codes::IMAP_COMMAND_FAILED.with([information.as_deref().unwrap_or("FETCH CHANGEDSINCE failed")])),
+                    };
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Add (`+FLAGS`) or remove (`-FLAGS`) flags and keywords.

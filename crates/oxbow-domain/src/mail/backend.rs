@@ -288,6 +288,15 @@ pub struct MessagePage {
     pub messages: Vec<MessageSummary>,
 }
 
+/// Changes of a folder since a modification stamp (`MailBackend::changes_since`).
+#[derive(Debug, Clone, Default)]
+pub struct FolderChanges {
+    /// New messages and messages whose flags changed, ascending by uid.
+    pub changed: Vec<MessageSummary>,
+    /// Uids expunged since (may include uids the caller never saw).
+    pub deleted: Vec<u64>,
+}
+
 /// A flag update applied to several messages at once.
 #[derive(Debug, Clone, Default)]
 pub struct FlagChange {
@@ -361,6 +370,13 @@ pub trait MailBackend: Send + Sync {
             size: b.len() as i64,
             reader: Box::pin(std::io::Cursor::new(b)),
         }))
+    }
+    /// What changed in `folder` since `since` (a value `MailFolderInfo::last_modified` had):
+    /// new or changed messages (with the extra `headers`) and the uids removed since. `None`
+    /// when the store cannot tell (the caller then reports no changes, like OX on IMAP).
+    async fn changes_since(&self, s: &Session, folder: &str, since: i64, headers: &[String]) -> OxResult<Option<FolderChanges>> {
+        let _ = (s, folder, since, headers);
+        Ok(None)
     }
     /// Uids of all messages matching `criteria`, ascending.
     async fn search(&self, s: &Session, folder: &str, criteria: &SearchCriteria) -> OxResult<Vec<u64>>;

@@ -437,14 +437,31 @@ async fn count(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> 
     Ok(ApiResponse::data(json!(info.total)))
 }
 
+/// `updates`: mails new or changed since `timestamp` and the ids of mails removed since, when
+/// the store can tell (IMAP with QRESYNC); otherwise an empty list, like OX on IMAP.
 async fn updates(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     let s = req.session()?.clone();
     let folder = req.require("folder")?.to_string();
-    parse_columns(req)?;
+    let cols = parse_columns(req)?;
+    let since = req.param_i64("timestamp")?;
+    let ignore = req.param("ignore").unwrap_or("").to_ascii_lowercase();
+    let tz = req.tz()?;
     let (account, full) = folder_of(state, &s, &folder).await?;
-    // Mail has no change log: like OX on IMAP, the answer is an empty list.
+    // The stamp is taken first: whatever changes meanwhile is reported again next time.
     let ts = backend_timestamp(&account, &s, &full).await?;
-    Ok(ApiResponse::with_timestamp(json!([]), ts))
+    let changes = match since {
+        Some(since) => account.backend.changes_since(&s, &full, since, &cols.headers).await?,
+        None => None,
+    };
+    let Some(changes) = changes else { return Ok(ApiResponse::with_timestamp(json!([]), ts)) };
+    let mut out = Vec::with_capacity(changes.changed.len() + changes.deleted.len());
+    if !ignore.contains("changed") {
+        out.extend(changes.changed.iter().map(|m| row(&summary_object(m, &account, &folder, tz, 0), m, &cols)));
+    }
+    if !ignore.contains("deleted") {
+        out.extend(changes.deleted.iter().map(|u| json!(u.to_string())));
+    }
+    Ok(ApiResponse::with_timestamp(Value::Array(out), ts.max(since.unwrap_or(0))))
 }
 
 // --- search --------------------------------------------------------------------------------

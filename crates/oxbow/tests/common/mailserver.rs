@@ -446,6 +446,73 @@ postlog   unix-dgram n - n - 1 postlogd
     }
 }
 
+/// A minimal IMAP client for tests and benchmarks: another client changing a mailbox
+/// behind oxbow's back, or filling it quickly.
+pub struct ImapTestClient {
+    stream: TcpStream,
+    reader: std::io::BufReader<TcpStream>,
+    tag: u32,
+}
+
+impl ImapTestClient {
+    pub fn login(port: u16, login: &str, password: &str) -> ImapTestClient {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect IMAP");
+        stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
+        let reader = std::io::BufReader::new(stream.try_clone().unwrap());
+        let mut c = ImapTestClient { stream, reader, tag: 0 };
+        let greeting = c.line();
+        assert!(greeting.starts_with("* OK"), "IMAP greeting: {greeting}");
+        c.run(&format!("LOGIN \"{login}\" \"{password}\""));
+        c
+    }
+
+    fn line(&mut self) -> String {
+        use std::io::BufRead;
+        let mut l = String::new();
+        self.reader.read_line(&mut l).expect("IMAP response");
+        assert!(!l.is_empty(), "IMAP connection closed");
+        l
+    }
+
+    /// Run one command (without literals); returns the untagged lines. Panics unless OK.
+    pub fn run(&mut self, command: &str) -> Vec<String> {
+        self.tag += 1;
+        let tag = format!("t{}", self.tag);
+        self.stream.write_all(format!("{tag} {command}\r\n").as_bytes()).unwrap();
+        self.finish(&tag, command)
+    }
+
+    fn finish(&mut self, tag: &str, what: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        loop {
+            let l = self.line();
+            if let Some(rest) = l.strip_prefix(&format!("{tag} ")) {
+                assert!(rest.starts_with("OK"), "IMAP {what}: {rest}");
+                return lines;
+            }
+            lines.push(l);
+        }
+    }
+
+    /// APPEND every message to `mailbox` in one MULTIAPPEND with non-synchronising literals.
+    pub fn append_all(&mut self, mailbox: &str, messages: &[Vec<u8>]) {
+        self.tag += 1;
+        let tag = format!("t{}", self.tag);
+        let mut out = format!("{tag} APPEND \"{mailbox}\"").into_bytes();
+        for m in messages {
+            out.extend_from_slice(format!(" (\\Seen) {{{}+}}\r\n", m.len()).as_bytes());
+            out.extend_from_slice(m);
+        }
+        out.extend_from_slice(b"\r\n");
+        self.stream.write_all(&out).unwrap();
+        self.finish(&tag, "APPEND");
+    }
+
+    pub fn logout(mut self) {
+        let _ = self.stream.write_all(b"z LOGOUT\r\n");
+    }
+}
+
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
