@@ -12,7 +12,8 @@ pub fn now_ms() -> i64 {
 
 /// Parse an IANA zone name; `None` for unknown names.
 pub fn parse_tz(name: &str) -> Option<Tz> {
-    name.parse::<Tz>().ok()
+    // Clients also write zone names in other cases (App Suite sends `timezone=utc`).
+    name.parse::<Tz>().ok().or_else(|| chrono_tz::TZ_VARIANTS.iter().copied().find(|z| z.name().eq_ignore_ascii_case(name)))
 }
 
 /// Offset in milliseconds of `tz` against UTC at the UTC instant `utc_ms`.

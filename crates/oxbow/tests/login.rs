@@ -486,3 +486,66 @@ async fn password_change() {
     assert_eq!(code(&Client::new(&server.url).login("anna", PASSWORD).await), "LGI-0006");
     assert!(Client::new(&server.url).login("anna", "n3w-pass").await.get("session").is_some());
 }
+
+/// POST login with extra form fields; returns the unwrapped answer.
+async fn login_answer_with(server: &Server, login: &str, extra: &[(&str, &str)]) -> serde_json::Value {
+    let c = Client::new(&server.url);
+    let mut form = vec![("name", login), ("password", PASSWORD)];
+    form.extend_from_slice(extra);
+    let r = c.post_form_raw("login", &[("action", "login")], &form).await;
+    let (status, v) = status_json(r).await;
+    assert_eq!(status, 200, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn login_modules_and_rampup() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    data(&alice.put("jslob", &[("action", "set"), ("id", "io.ox/core")], &json!({"theme": "dark"})).await);
+
+    // modules: the user's config/modules tree, as config/modules answers it.
+    let v = login_answer_with(&server, "alice", &[("modules", "true")]).await;
+    let modules = v["modules"].clone();
+    assert_eq!(modules, alice.config_value("modules").await);
+    assert_eq!(modules["contacts"]["module"], true);
+    assert_eq!(modules["infostore"]["folder"]["trash"].as_i64(), alice.drive_folder("trash").await.parse::<i64>().ok());
+    assert_eq!(modules["mail"]["defaultaddress"], "alice@oxbow.local");
+    assert_eq!(modules["mail"]["defaultFolder"]["inbox"], "default0/INBOX");
+    assert!(modules["mail"]["defaultFolder"]["sent"].as_str().is_some_and(|f| f.starts_with("default0/")), "{modules}");
+    assert!(v.get("rampup").is_none());
+    let v = login_answer_with(&server, "alice", &[]).await;
+    assert!(v.get("modules").is_none() && v.get("rampup").is_none(), "{v}");
+
+    // rampup for App Suite: the answers of the calls the UI would make itself.
+    let v = login_answer_with(&server, "alice", &[("rampup", "true"), ("client", "open-xchange-appsuite")]).await;
+    let r = &v["rampup"];
+    assert_eq!(r["jslobs"]["io.ox/core"]["tree"], json!({"theme": "dark"}), "{r}");
+    assert_eq!(r["jslobs"]["io.ox/mail"]["id"], "io.ox/mail");
+    assert_eq!(r["folder"]["1"]["id"], "1");
+    assert_eq!(r["folder"]["default0/INBOX"]["id"], "default0/INBOX");
+    assert!(r["folderlist"]["1"].as_array().is_some_and(|l| !l.is_empty()), "{r}");
+    assert_eq!(r["user"]["id"], v["user_id"]);
+    assert_eq!(r["user"]["email1"], "alice@oxbow.local");
+    let accounts = r["accounts"].as_array().unwrap_or_else(|| panic!("accounts: {r}"));
+    assert_eq!(accounts[0][0], 0, "primary mail account first: {r}");
+    assert!(r["oauth"].is_object());
+    // The session the rampup was made for works.
+    let session = v["session"].as_str().unwrap();
+    assert_eq!(session.len(), 32);
+
+    // rampUpFor picks the rampup; other clients get none.
+    let v = login_answer_with(&server, "alice", &[("rampup", "true"), ("client", "some-sync-client"), ("rampUpFor", "open-xchange-appsuite")]).await;
+    assert!(v["rampup"]["folder"]["1"].is_object(), "{v}");
+    let v = login_answer_with(&server, "alice", &[("rampup", "true"), ("client", "some-sync-client")]).await;
+    assert!(v.get("rampup").is_none(), "{v}");
+    let v = login_answer_with(&server, "alice", &[("rampup", "false"), ("client", "open-xchange-appsuite")]).await;
+    assert!(v.get("rampup").is_none(), "{v}");
+
+    // Malformed flags are refused before a session exists.
+    let v = login_answer_with(&server, "alice", &[("rampup", "maybe")]).await;
+    assert_eq!(code(&v), "SVL-0010");
+    assert!(v.get("session").is_none());
+    let v = login_answer_with(&server, "alice", &[("modules", "2")]).await;
+    assert_eq!(code(&v), "SVL-0010");
+}

@@ -93,10 +93,48 @@ pub async fn tree(state: &AppState, s: &Session) -> OxResult<Map<String, Value>>
     let mut modules = Map::new();
     modules.insert("infostore".into(), json!({ "module": true, "folder": infostore_folders }));
     modules.insert("contacts".into(), json!({ "module": true }));
+    modules.insert("mail".into(), mail_module(state, s).await?);
+    modules.insert("com.openexchange.user.passwordchange".into(), json!({ "module": true }));
     modules.insert("com.openexchange.group".into(), json!({ "enabled": true, "edit": is_admin }));
     modules.insert("com.openexchange.resource".into(), json!({ "enabled": true, "edit": is_admin }));
     t.insert("modules".into(), Value::Object(modules));
     Ok(t)
+}
+
+/// `modules/mail`: the primary account's addresses and standard folders. The folders come
+/// from the mail store; when it does not answer in time they are left out rather than
+/// failing the whole configuration.
+async fn mail_module(state: &AppState, s: &Session) -> OxResult<Value> {
+    use oxbow_domain::mail::backend::{mail_folder_id, SpecialUse};
+    let (account, address) = super::mail::primary(state, s).await?;
+    let mut m = Map::new();
+    m.insert("module".into(), json!(true));
+    m.insert("defaultaddress".into(), json!(address));
+    m.insert("sendaddress".into(), json!(address));
+    m.insert("addresses".into(), json!([address]));
+    let folders = async {
+        let mut out = Map::new();
+        for (name, role) in [
+            ("inbox", SpecialUse::Inbox),
+            ("drafts", SpecialUse::Drafts),
+            ("sent", SpecialUse::Sent),
+            ("spam", SpecialUse::Spam),
+            ("trash", SpecialUse::Trash),
+        ] {
+            if let Some(full) = account.backend.special_folder(s, role).await? {
+                out.insert(name.into(), json!(mail_folder_id(account.id, &full)));
+            }
+        }
+        OxResult::Ok(out)
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(5), folders).await {
+        Ok(Ok(f)) => {
+            m.insert("defaultFolder".into(), Value::Object(f));
+        }
+        Ok(Err(e)) => tracing::debug!("mail standard folders unavailable: {}", e.code),
+        Err(_) => tracing::debug!("mail standard folders: the mail store did not answer in time"),
+    }
+    Ok(Value::Object(m))
 }
 
 async fn get_node(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {

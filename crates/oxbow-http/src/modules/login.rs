@@ -177,6 +177,8 @@ async fn login(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> 
         },
     };
     login_client_ip(req)?;
+    req.flag("modules")?;
+    req.flag("rampup")?;
 
     let mut user = check_credentials(state, req, &name, &password).await?;
     if let (Some(l), true) = (&locale, store_locale) {
@@ -196,6 +198,7 @@ async fn login(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> 
     if state.core.config.random_token {
         answer["random"] = Value::from(issue_token(state, tokens::KIND_RANDOM, &session.id, "").await?);
     }
+    super::rampup::extend_login_answer(state, req, &session, &mut answer).await?;
     if let Some(elements) = multiple_elements {
         answer["multiple"] = Value::Array(multiple::run(state, req, &session, elements).await);
     }
@@ -351,7 +354,9 @@ async fn autologin(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiRespon
         session.long_term.then_some(config.session_long_lifetime_secs),
         config.cookie_secure,
     ));
-    Ok(ApiResponse::unwrapped(login_answer(&session)))
+    let mut answer = login_answer(&session);
+    super::rampup::extend_login_answer(state, req, &session, &mut answer).await?;
+    Ok(ApiResponse::unwrapped(answer))
 }
 
 /// refreshSecret: send the secret and public-session cookies of the session again (their

@@ -18,6 +18,7 @@ pub mod group;
 pub mod image_user_picture;
 pub mod jslob;
 pub mod quota;
+pub mod rampup;
 pub mod resource;
 pub mod user;
 pub mod user_me;
