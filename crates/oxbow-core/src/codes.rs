@@ -162,7 +162,7 @@ pub const FILE_STORAGE_UNKNOWN_SERVICE: ErrorDef = ErrorDef::new("FILE_STORAGE-0
 pub const FILE_STORAGE_ACCOUNT_NOT_FOUND: ErrorDef = ErrorDef::new("FILE_STORAGE-0004", UserInput, "The file storage account %1$s of service %2$s could not be found.");
 pub const FILE_STORAGE_READ_ONLY_ACCOUNT: ErrorDef = ErrorDef::new("FILE_STORAGE-0019", PermissionDenied, "The default account of service %1$s cannot be created, changed or deleted.");
 pub const MP3_NO_COVER: ErrorDef = ErrorDef::new("IFO-0300", UserInput, "The file %1$s has no cover image.");
-pub const IFO_NOTIFY_NOT_SENT: ErrorDef = ErrorDef::new("IFO-2201", Warning, "The notification for %1$s recipient(s) was recorded but could not be delivered: no notification transport is configured.");
+pub const IFO_NOTIFY_NOT_SENT: ErrorDef = ErrorDef::new("IFO-2201", Warning, "The notification could not be delivered to %1$s: %2$s");
 // --- IMAP / ACC: the IMAP mail backend and mail accounts ------------------------------------
 pub const IMAP_LOGIN_FAILED: ErrorDef = ErrorDef::new("IMAP-1000", PermissionDenied, "Login to mail server %1$s failed for user %2$s.");
 pub const IMAP_INVALID_CREDENTIALS: ErrorDef = ErrorDef::new("IMAP-1001", PermissionDenied, "Wrong or missing login data to access mail server %1$s. Error message from mail server: %2$s");
@@ -203,4 +203,5 @@ pub const FLD_RESERVED_NAME: ErrorDef = ErrorDef::new("FLD-1033", UserInput, "Th
 pub const FLD_INVALID_PERMISSION: ErrorDef = ErrorDef::new("FLD-1038", UserInput, "Invalid permission: %1$s");
 pub const FLD_ADMIN_REQUIRED: ErrorDef = ErrorDef::new("FLD-1039", UserInput, "The folder owner must keep administrative rights.");
 pub const FLD_ILLEGAL_CHARS: ErrorDef = ErrorDef::new("FLD-1040", UserInput, "The folder name \"%1$s\" contains illegal characters.");
+pub const FLD_NOTIFY_NOT_SENT: ErrorDef = ErrorDef::new("FLD-2201", Warning, "The notification could not be delivered to %1$s: %2$s");
 pub const FLD_NO_CLEAR: ErrorDef = ErrorDef::new("FLD-1041", PermissionDenied, "You do not have the permission to delete the contents of folder \"%1$s\".");

@@ -16,5 +16,6 @@ pub mod mail_accounts;
 pub mod imap;
 pub mod provision;
 pub mod sessions;
+pub mod share_notifications;
 
 pub use crate::core::Core;

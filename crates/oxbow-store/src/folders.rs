@@ -355,3 +355,32 @@ pub async fn entity_names(mut ex: impl Executor, cid: i64, users: &[i64], groups
     )?;
     Ok((u, g))
 }
+
+/// A share notification waiting for delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingNotification {
+    pub entity: i64,
+    pub is_group: bool,
+    pub message: String,
+}
+
+/// Take the undelivered notifications `sender` asked for about `folder_id`: returns them
+/// and marks them sent, so that each is mailed once.
+pub async fn take_pending_notifications(tx: &mut crate::Tx, cid: i64, folder_id: i64, sender: i64) -> OxResult<Vec<PendingNotification>> {
+    let rows = fetch_all!(
+        tx,
+        PendingNotification,
+        "SELECT entity, is_group, message FROM folder_notifications WHERE cid = $1 AND folder_id = $2 AND sender = $3 AND sent = FALSE ORDER BY created, entity",
+        cid,
+        folder_id,
+        sender
+    )?;
+    execute!(
+        tx,
+        "UPDATE folder_notifications SET sent = TRUE WHERE cid = $1 AND folder_id = $2 AND sender = $3 AND sent = FALSE",
+        cid,
+        folder_id,
+        sender
+    )?;
+    Ok(rows)
+}

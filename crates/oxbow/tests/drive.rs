@@ -271,11 +271,8 @@ async fn locks_and_read_only_sharing() {
     assert_eq!(data(&v)[0][1], "shared.txt");
     assert_eq!(data(&bob.get("infostore", &[("action", "shares"), ("columns", "1")]).await), &json!([]));
 
-    // notify is recorded and reported honestly as not delivered.
-    let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": [bob_id]})).await;
-    assert_eq!(v["data"], json!({}));
-    assert_eq!(v["code"], "IFO-2201");
-    assert_eq!(v["categories"], "WARNING");
+    // notify: bob gets a mail (see notifications_by_mail); a reader may not notify.
+    assert_eq!(code(&bob.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": [bob_id]})).await), "IFO-0403");
     assert_eq!(code(&alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({})).await), "SVL-0002");
 }
 
@@ -627,4 +624,65 @@ async fn object_permissions_grant_use_and_revoke() {
     assert_eq!(code(&v), "SVL-0010");
     let v = alice.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "700")]).await;
     assert!(!data(&v).to_string().contains("\"bad\""));
+}
+
+/// (id, subject) of the mails in the caller's INBOX.
+async fn inbox(c: &Client) -> Vec<(String, String)> {
+    let v = c.get("mail", &[("action", "all"), ("folder", "default0/INBOX"), ("columns", "600,607"), ("sort", "610"), ("order", "asc")]).await;
+    data(&v).as_array().unwrap().iter().map(|r| (r[0].as_str().unwrap().to_string(), r[1].as_str().unwrap_or("").to_string())).collect()
+}
+
+#[tokio::test]
+async fn notifications_by_mail() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let carol = server.user("carol").await;
+    let bob_id = user_id(&bob).await;
+    let docs = alice.drive_folder("documents").await;
+    let id = id_of(&alice.upload(&docs, "report.pdf", b"%PDF-1.4".to_vec(), &[]).await);
+    data(&set_object_permissions(&alice, &id, json!([{"entity": bob_id, "bits": 1}])).await);
+
+    // Bob finds the notification in his INBOX: who shared what, the message, a link.
+    let body = json!({"entities": [bob_id.to_string()], "notification": {"transport": "mail", "message": "Please review <b>this</b>"}});
+    let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &body).await;
+    assert_eq!(data(&v), &json!({}));
+    assert!(v.get("code").is_none(), "unexpected warning: {v}");
+    let mails = inbox(&bob).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].1, "alice Tester has shared the file \"report.pdf\" with you");
+    let v = bob.get("mail", &[("action", "get"), ("folder", "default0/INBOX"), ("id", &mails[0].0), ("view", "text")]).await;
+    let mail = data(&v).to_string();
+    assert!(mail.contains("Please review"), "{mail}");
+    assert!(mail.contains("app=io.ox/files"), "{mail}");
+    assert!(mail.contains("alice@"), "{mail}");
+    assert!(inbox(&carol).await.is_empty());
+
+    // Groups reach their members (not the sender); plain addresses are mailed as given.
+    let gid: i64 = server.admin(&["group", "add", "--name", "readers", "--member", "carol", "--member", "alice"]).trim().parse().unwrap();
+    data(&set_object_permissions(&alice, &id, json!([{"entity": bob_id, "bits": 1}, {"entity": gid, "group": true, "bits": 1}])).await);
+    let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": [gid]})).await;
+    assert_eq!(data(&v), &json!({}));
+    assert_eq!(inbox(&carol).await.len(), 1);
+    assert!(inbox(&alice).await.is_empty());
+    let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": ["carol@oxbow.local"]})).await;
+    assert_eq!(data(&v), &json!({}));
+    assert_eq!(inbox(&carol).await.len(), 2);
+    // An outside address without a mail relay: the answer warns, nothing fails.
+    let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": ["dave@example.com"]})).await;
+    assert_eq!(v["data"], json!({}));
+    assert_eq!(v["code"], "IFO-2201");
+    assert_eq!(v["categories"], "WARNING");
+
+    // Unknown or malformed entities are refused before anything is sent.
+    for bad in [json!([999_999]), json!([bob_id, "nobody"]), json!(["not an address@"]), json!([{"entity": bob_id}]), json!([-1])] {
+        let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": bad})).await;
+        assert_eq!(code(&v), "SVL-0010", "{bad}");
+        assert!(v["error"].as_str().unwrap().contains("entities"), "{v}");
+    }
+    let v = alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": [bob_id], "notification": {"message": "x".repeat(10_001)}})).await;
+    assert_eq!(code(&v), "SVL-0010");
+    assert_eq!(code(&alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": []})).await), "SVL-0002");
+    assert_eq!(code(&alice.put("infostore", &[("action", "notify"), ("id", "999999")], &json!({"entities": [bob_id]})).await), "IFO-0300");
+    assert_eq!(inbox(&bob).await.len(), 1);
 }

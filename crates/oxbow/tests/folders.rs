@@ -262,15 +262,23 @@ async fn group_share_and_all_visible() {
     let v = carol.get("folders", &[("action", "allVisible"), ("content_type", "nothing"), ("columns", cols)]).await;
     assert_eq!(code(&v), "SVL-0010");
 
-    // notify records notifications for entities holding a permission only.
+    // notify mails the members of a group holding a permission (only those).
     let v = alice.put("folders", &[("action", "notify"), ("id", &shared)], &json!({ "entities": [gid], "notification": { "message": "hi" } })).await;
-    assert_eq!(data(&v)["queued"][0]["entity"], gid);
+    assert_eq!(data(&v), &json!({}));
+    assert!(v.get("code").is_none(), "unexpected warning: {v}");
+    assert_eq!(inbox_subjects(&bob).await, ["alice Tester has shared the folder \"Team contacts\" with you"]);
+    assert!(inbox_subjects(&carol).await.is_empty());
     let v = alice.put("folders", &[("action", "notify"), ("id", &shared)], &json!({ "entities": [999] })).await;
     assert_eq!(code(&v), "FLD-1038");
     let v = alice.put("folders", &[("action", "notify"), ("id", &shared)], &json!({})).await;
     assert_eq!(code(&v), "SVL-0002");
     let v = bob.put("folders", &[("action", "notify"), ("id", &shared)], &json!({ "entities": [gid] })).await;
     assert_eq!(code(&v), "FLD-1002");
+}
+
+async fn inbox_subjects(c: &Client) -> Vec<String> {
+    let v = c.get("mail", &[("action", "all"), ("folder", "default0/INBOX"), ("columns", "607")]).await;
+    data(&v).as_array().unwrap().iter().map(|r| r[0].as_str().unwrap_or("").to_string()).collect()
 }
 
 #[tokio::test]

@@ -421,8 +421,10 @@ async fn create(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse>
     }
     let actor = Actor { db: &state.core.db, s: &s, tree: &tree_id };
     let spec = NewFolder { title, module, permissions, subscribed };
+    let notify = notification.is_some();
     let (id, ts) = folder_ops::create(&actor, parent_id, spec, notification).await?;
-    Ok(ApiResponse::with_timestamp(Value::from(id.to_string()), ts))
+    let resp = ApiResponse::with_timestamp(Value::from(id.to_string()), ts);
+    Ok(if notify { deliver_notifications(state, req, &s, id, resp).await } else { resp })
 }
 
 async fn update(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
@@ -452,8 +454,10 @@ async fn update(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse>
     };
     let actor = Actor { db: &state.core.db, s: &s, tree: &tree_id };
     let change = FolderUpdate { title, parent, permissions, subscribed };
+    let notify = notification.is_some();
     let ts = folder_ops::update(&actor, fid, client_ts, change, cascade, notification).await?;
-    Ok(ApiResponse::with_timestamp(Value::from(id), ts))
+    let resp = ApiResponse::with_timestamp(Value::from(id), ts);
+    Ok(if notify { deliver_notifications(state, req, &s, fid, resp).await } else { resp })
 }
 
 /// The body of delete/clear: a JSON array of folder ids (strings or numbers).
@@ -595,8 +599,21 @@ async fn notify(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse>
         _ => return Err(folder_tree::not_found(&id, &tree_id)),
     };
     let actor = Actor { db: &state.core.db, s: &s, tree: &tree_id };
-    let recorded = folder_ops::notify(&actor, fid, &entities, Notification { message }).await?;
-    // The notifications are queued for the mail transport; the answer lists who they are for.
-    let queued: Vec<Value> = recorded.iter().map(|(e, g)| json!({ "entity": e, "group": g })).collect();
-    Ok(ApiResponse::data(json!({ "queued": queued })))
+    folder_ops::notify(&actor, fid, &entities, Notification { message }).await?;
+    Ok(deliver_notifications(state, req, &s, fid, ApiResponse::data(json!({}))).await)
+}
+
+/// Mail the share notifications just queued for folder `fid`. The folder change itself has
+/// succeeded, so delivery problems become warnings of the answer, never its error.
+async fn deliver_notifications(state: &AppState, req: &ApiRequest, s: &oxbow_domain::sessions::Session, fid: i64, resp: ApiResponse) -> ApiResponse {
+    use oxbow_domain::share_notifications as notices;
+    let module = match oxbow_store::folders::get(&state.core.db, s.cid, fid).await {
+        Ok(Some(f)) => f.module,
+        _ => String::new(),
+    };
+    let link = super::infostore::share_link(state, req, notices::app_of_module(&module), &fid.to_string(), None);
+    match notices::deliver_folder_notifications(&state.core, s, fid, link).await {
+        Ok(failed) => failed.into_iter().fold(resp, |r, (address, reason)| r.warn(codes::FLD_NOTIFY_NOT_SENT.with([address, reason]))),
+        Err(e) => resp.warn(codes::FLD_NOTIFY_NOT_SENT.with(["the recipients".to_string(), e.display_message()])),
+    }
 }

@@ -820,33 +820,73 @@ async fn shares(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse>
     Ok(ApiResponse::with_timestamp(columns::rows(&objs, &cols), ts))
 }
 
-/// Records the notification for each entity. Delivery by mail is not wired yet, which the
-/// answer reports as a warning instead of pretending it was sent.
+/// The web UI address of a shared folder or file, from the request's host (None when the
+/// request names no usable host).
+pub fn share_link(state: &AppState, req: &ApiRequest, app: &str, folder: &str, item: Option<&str>) -> Option<String> {
+    let host = req.header("x-forwarded-host").or(req.header("host"))?.split(',').next()?.trim();
+    let host_ok = !host.is_empty() && host.len() <= 255 && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !host_ok {
+        return None;
+    }
+    let https = state.core.config.cookie_secure || req.header("x-forwarded-proto").is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    let scheme = if https { "https" } else { "http" };
+    let path: String = state.core.config.ui_web_path.chars().filter(|c| c.is_ascii_graphic() && *c != '#' && *c != '"' && *c != '<' && *c != '>').collect();
+    let path = format!("/{}", path.trim_matches('/'));
+    let path = if path == "/" { path } else { format!("{path}/") };
+    let enc = |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let mut link = format!("{scheme}://{host}{path}#!&app={app}&folder={}", enc(folder));
+    if let Some(id) = item {
+        link.push_str(&format!("&id={}", enc(id)));
+    }
+    Some(link)
+}
+
+/// Mails a notification about a shared item to each entity (users, members of groups,
+/// plain addresses) and records it. Undeliverable recipients come back as warnings.
 async fn notify(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    use oxbow_domain::share_notifications as notices;
     let s = session(req)?;
     let id = require_item_id(req)?;
     let body = req.json_object().await?;
-    let (item, _) = drive::readable_item(&state.db, &s, id).await?;
-    let entities = match body.get("entities") {
-        Some(Value::Array(a)) if !a.is_empty() => a.clone(),
-        _ => return Err(codes::SVL_MISSING_FIELD.with(["entities"])),
-    };
-    let message = body.get("notification").and_then(|n| n.get("message")).and_then(Value::as_str).unwrap_or("").to_string();
-    if message.len() > 10_000 {
-        return Err(codes::IFO_TOO_LONG.with(["message", "10000"]));
+    let (item, access) = drive::readable_item(&state.db, &s, id).await?;
+    if !drive::may_share(&s, &item, access.rights) {
+        return Err(codes::IFO_NO_WRITE.err());
     }
+    let entities = match body.get("entities") {
+        Some(Value::Array(a)) if !a.is_empty() && a.len() <= notices::MAX_RECIPIENTS => a.clone(),
+        Some(Value::Array(a)) if !a.is_empty() => return Err(codes::SVL_INVALID_FIELD.with(["entities", "too many entries"])),
+        Some(Value::Array(_)) | None | Some(Value::Null) => return Err(codes::SVL_MISSING_FIELD.with(["entities"])),
+        Some(_) => return Err(codes::SVL_INVALID_FIELD.with(["entities", "expected an array"])),
+    };
+    let message = notices::personal_message(&body)?;
+    // Ids named as groups by the item's or its folder's permissions are groups.
+    let mut groups_named: Vec<i64> = store::object_permissions(&state.db, s.cid, &[item.id]).await?.into_iter().filter(|p| p.is_group).map(|p| p.entity).collect();
+    groups_named.extend(oxbow_store::folders::permissions(&state.db, s.cid, item.folder_id).await?.into_iter().filter(|p| p.is_group).map(|p| p.entity));
+    let mut recipients = Vec::with_capacity(entities.len());
+    for e in &entities {
+        recipients.push(notices::resolve(&state.db, s.cid, e, |id| groups_named.contains(&id)).await?);
+    }
+    let addresses = notices::addresses(&state.core, &s, &recipients).await?;
     let now = oxbow_core::time::now_ms();
     let mut tx = state.db.begin().await?;
-    for e in &entities {
-        let entity = match e {
-            Value::Number(n) => n.as_i64(),
-            Value::String(t) => t.trim().parse().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| codes::SVL_INVALID_FIELD.with(["entities", &e.to_string()]))?;
+    for r in &recipients {
+        let entity = match r {
+            notices::Recipient::User(u) => *u,
+            notices::Recipient::Group(g) => *g,
+            notices::Recipient::Address(_) => -1,
+        };
         store::record_notification(&mut tx, s.cid, item.id, s.user_id, entity, &message, now).await?;
     }
     tx.commit().await?;
-    let warning = codes::IFO_NOTIFY_NOT_SENT.with([entities.len()]);
-    Ok(ApiResponse::data(json!({})).warn(warning))
+    let name = if item.filename.is_empty() { item.title.clone() } else { item.filename.clone() };
+    let folder = item.folder_id.to_string();
+    let wire = drive::wire_id(item.folder_id, item.id);
+    let link = share_link(state, req, "io.ox/files", &folder, Some(&wire));
+    let thing = notices::SharedThing { kind: "file", name: &name, link };
+    let failed = notices::send(&state.core, &s, &addresses, &thing, &message).await?;
+    let mut resp = ApiResponse::data(json!({}));
+    for (address, reason) in failed {
+        resp = resp.warn(codes::IFO_NOTIFY_NOT_SENT.with([address, reason]));
+    }
+    Ok(resp)
 }
