@@ -200,7 +200,8 @@ async fn on_context_deleted(tx: &mut Tx, cid: i64) -> OxResult<()> {
     oxbow_store::groups::delete_context(&mut *tx, cid).await?;
     oxbow_store::resources::delete_context(&mut *tx, cid).await?;
     oxbow_store::settings::delete_context(&mut *tx, cid).await?;
-    for table in ["folder_subscriptions", "folder_permissions", "folders", "tombstones", "sequences", "sessions", "users"] {
+    oxbow_store::infostore::delete_context(&mut *tx, cid).await?;
+    for table in ["mail_accounts", "folder_notifications", "folder_subscriptions", "folder_permissions", "folders", "tombstones", "sequences", "sessions", "users"] {
         // Table names come from this fixed list, never from input.
         execute!(tx, format!("DELETE FROM {table} WHERE cid = $1"), cid)?;
     }

@@ -405,3 +405,23 @@ pub async fn with_object_permissions_by(mut ex: impl Executor, cid: i64, user: i
         user
     )?)
 }
+
+/// Remove every Drive item, version, object permission and notification, every attachment
+/// and temporary upload of context `cid` (context deletion, inside its transaction). Blobs
+/// that lose their last reference are removed by the next sweep.
+pub async fn delete_context(tx: &mut crate::Tx, cid: i64) -> OxResult<()> {
+    let keys: Vec<String> = fetch_scalars!(
+        tx,
+        String,
+        "SELECT blob_key FROM infostore_versions WHERE cid = $1 UNION ALL SELECT blob_key FROM attachments WHERE cid = $1 UNION ALL SELECT blob_key FROM temp_files WHERE cid = $1",
+        cid
+    )?;
+    for key in &keys {
+        crate::blob::refs::release_deferred(&mut *tx, key).await?;
+    }
+    for table in ["infostore_object_permissions", "infostore_notifications", "infostore_versions", "infostore_items", "attachments", "temp_files"] {
+        // Table names come from this fixed list, never from input.
+        execute!(tx, format!("DELETE FROM {table} WHERE cid = $1"), cid)?;
+    }
+    Ok(())
+}

@@ -126,3 +126,62 @@ async fn groups_and_resources_from_the_command_line() {
     assert_eq!(data(&alice.get("resource", &[("action", "all")]).await), &json!([]));
     assert!(!server.admin_result(&["resource", "delete", "--name", "beamer"]).0);
 }
+
+/// Rows of `table` in context `cid`.
+async fn rows_in(server: &Server, table: &str, cid: i64) -> i64 {
+    server.sql_i64(&format!("SELECT COUNT(*) FROM {table} WHERE cid = {cid}")).await
+}
+
+#[tokio::test]
+async fn context_deletion_removes_drive_sharing_and_mail_account_rows() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    server.admin(&["context", "add", "--name", "acme"]);
+    server.admin(&["user", "add", "--context", "acme", "--login", "carol", "--password", PASSWORD, "--given-name", "carol", "--sur-name", "C"]);
+    server.admin(&["user", "add", "--context", "acme", "--login", "dave", "--password", PASSWORD, "--given-name", "dave", "--sur-name", "D"]);
+    let dave_id = server.admin(&["user", "list", "--context", "acme"]).lines().find(|l| l.contains("\tdave\t")).unwrap().split('\t').next().unwrap().parse::<i64>().unwrap();
+
+    // The same kind of data in both contexts: a shared Drive file, a shared folder with a
+    // notification, an external mail account.
+    let carol = server.login("carol@acme", PASSWORD).await;
+    let mut others = Vec::new();
+    for (c, grantee) in [(&carol, dave_id), (&alice, 0)] {
+        let home = c.drive_home().await;
+        let v = c.upload(&home, "shared.txt", b"shared bytes".to_vec(), &[]).await;
+        let id = data(&v).as_str().unwrap().to_string();
+        let t = c.get("infostore", &[("action", "get"), ("id", &id)]).await["timestamp"].as_i64().unwrap().to_string();
+        let perms = json!([{"entity": grantee, "group": grantee == 0, "bits": 1}]);
+        data(&c.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t)], &json!({"file": {"object_permissions": perms}})).await);
+        let me_v = c.get("user", &[("action", "get")]).await;
+        let me = data(&me_v)["id"].as_i64().or_else(|| data(&me_v)["id"].as_str().and_then(|s| s.parse().ok())).unwrap();
+        let docs = c.drive_folder("documents").await;
+        let t = c.get("folders", &[("action", "get"), ("id", &docs)]).await["timestamp"].as_i64().unwrap().to_string();
+        let folder_perms = json!([{"entity": me, "group": false, "bits": 403_710_016}, {"entity": grantee, "group": grantee == 0, "bits": 257}]);
+        let v = c.put("folders", &[("action", "update"), ("id", &docs), ("timestamp", &t)], &json!({"folder": {"permissions": folder_perms}, "notification": {"message": "see"}})).await;
+        assert!(v.get("error").is_none(), "{v}");
+        others.push(me);
+    }
+    for (cid, user) in [(2, others[0]), (1, others[1])] {
+        // No IMAP server is needed for this: the account row is what must go.
+        server
+            .sql(&format!(
+                "INSERT INTO mail_accounts (cid, user_id, id, name, primary_address, login, mail_server, mail_port, last_modified) VALUES ({cid}, {user}, 1, 'Other', 'x@elsewhere.test', 'x', 'imap.elsewhere.test', 993, 0)"
+            ))
+            .await;
+    }
+    let tables = ["infostore_items", "infostore_versions", "infostore_object_permissions", "folder_notifications", "mail_accounts"];
+    for table in tables {
+        assert!(rows_in(&server, table, 2).await > 0, "no {table} rows to delete");
+    }
+    let before: Vec<i64> = futures::future::join_all(tables.iter().map(|t| rows_in(&server, t, 1))).await;
+
+    server.admin(&["context", "delete", "--context", "acme"]);
+    for table in tables.iter().chain(&["folders", "folder_permissions", "users"]) {
+        assert_eq!(rows_in(&server, table, 2).await, 0, "{table} rows of the deleted context remain");
+    }
+    let after: Vec<i64> = futures::future::join_all(tables.iter().map(|t| rows_in(&server, t, 1))).await;
+    assert_eq!(after, before, "the default context lost rows");
+    // The other context's shared file is still there and readable.
+    let v = alice.get("infostore", &[("action", "all"), ("folder", &alice.drive_home().await), ("columns", "702,108")]).await;
+    assert_eq!(data(&v)[0][0], "shared.txt");
+}

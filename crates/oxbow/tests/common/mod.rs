@@ -322,6 +322,21 @@ impl Server {
         }
     }
 
+    /// Run a query that yields one integer (e.g. a `COUNT(*)`) on this server's database.
+    pub async fn sql_i64(&self, query: &str) -> i64 {
+        if self.database_url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.expect("connect");
+            let v: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query.to_string())).fetch_one(&pool).await.expect("sql");
+            pool.close().await;
+            v
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.expect("connect");
+            let v: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query.to_string())).fetch_one(&pool).await.expect("sql");
+            pool.close().await;
+            v
+        }
+    }
+
     /// Files in the local blob directory (temporary upload files excluded).
     pub fn blob_files(&self) -> usize {
         fn walk(dir: &std::path::Path, n: &mut usize) {
