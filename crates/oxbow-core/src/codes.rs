@@ -59,8 +59,6 @@ pub const USR_NO_PERMISSION: ErrorDef = ErrorDef::new("USR-0016", PermissionDeni
 pub const USR_PASSWORD_WRONG: ErrorDef = ErrorDef::new("USR-0031", UserInput, "The current password is wrong.");
 pub const USR_PASSWORD_EMPTY: ErrorDef = ErrorDef::new("USR-0032", UserInput, "The new password must not be empty.");
 pub const USR_ATTR_NAME: ErrorDef = ErrorDef::new("USR-0033", UserInput, "Invalid attribute name: %1$s");
-// A user's personal data is its address-book contact: a stale update is the contact conflict.
-pub const USR_CONFLICT: ErrorDef = ErrorDef::new("CON-0119", Conflict, "The object has been changed in the meantime.");
 pub const GRP_NOT_FOUND: ErrorDef = ErrorDef::new("GRP-0017", UserInput, "Cannot find group with identifier %1$s.");
 pub const GRP_MANDATORY_MISSING: ErrorDef = ErrorDef::new("GRP-0004", UserInput, "The mandatory field %1$s is not defined.");
 pub const GRP_INVALID_NAME: ErrorDef = ErrorDef::new("GRP-0005", UserInput, "The simple name contains invalid characters: \"%1$s\".");
@@ -151,7 +149,6 @@ pub const IFO_NAME_TAKEN: ErrorDef = ErrorDef::new("IFO-0441", Conflict, "A docu
 pub const IFO_NO_DELETE: ErrorDef = ErrorDef::new("IFO-0445", PermissionDenied, "You do not have the permission to delete this document.");
 pub const IFO_CONFLICT: ErrorDef = ErrorDef::new("IFO-1302", Conflict, "The document has been changed in the meantime.");
 pub const IFO_INVALID_NAME: ErrorDef = ErrorDef::new("IFO-2101", UserInput, "The file name \"%1$s\" contains invalid characters.");
-pub const IFO_FOLDER_MISSING: ErrorDef = ErrorDef::new("FLD-0008", Error, "Folder \"%1$s\" could not be found in tree \"%2$s\".");
 pub const ATT_NOT_FOUND: ErrorDef = ErrorDef::new("ATT-0405", UserInput, "The attachment %1$s could not be found.");
 pub const ATT_INVALID_MODULE: ErrorDef = ErrorDef::new("ATT-0408", UserInput, "Invalid module %1$s for attachments.");
 pub const ATT_NO_PERMISSION: ErrorDef = ErrorDef::new("ATT-0401", PermissionDenied, "You do not have the permission to change attachments of this object.");

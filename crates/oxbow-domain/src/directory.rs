@@ -217,7 +217,8 @@ pub async fn update_user(db: &Db, s: &Session, id: i64, client_ts: i64, changes:
     let mut tx = db.begin().await?;
     let mut u = users::get(&mut tx, s.cid, id).await?.ok_or_else(|| codes::USR_NOT_FOUND.with([id, s.cid]))?;
     if client_ts < u.last_modified {
-        return Err(codes::USR_CONFLICT.err());
+        // A user's personal data is its address-book contact: a stale update is the contact conflict.
+        return Err(codes::CON_CONFLICT.err());
     }
     if let Some(v) = changes.display_name {
         u.display_name = v;

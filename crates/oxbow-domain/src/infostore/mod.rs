@@ -262,7 +262,7 @@ pub fn version_json(item: &ItemRow, v: &VersionRow, count: i64, tz: chrono_tz::T
 pub async fn drive_folder(db: &Db, s: &Session, folder: i64) -> OxResult<FolderAccess> {
     match folders::access(db, s, folder).await? {
         Some(a) if a.folder.module == MODULE => Ok(a),
-        _ => Err(codes::IFO_FOLDER_MISSING.with([folder.to_string(), "1".to_string()])),
+        _ => Err(codes::FLD_NOT_FOUND.with([folder.to_string(), "1".to_string()])),
     }
 }
 
