@@ -114,3 +114,8 @@ pub async fn counts(mut ex: impl Executor, cid: i64, module: i64, objects: &[i64
         module
     )?)
 }
+
+/// Attachments of a whole context (the attachment item quota counts per context).
+pub async fn count_in_context(mut ex: impl Executor, cid: i64) -> OxResult<i64> {
+    Ok(crate::fetch_scalar!(ex, i64, "SELECT COUNT(*) FROM attachments WHERE cid = $1", cid)?)
+}

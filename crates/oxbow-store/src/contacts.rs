@@ -166,3 +166,8 @@ pub async fn touch(mut ex: impl Executor, cid: i64, id: i64, user: i64, ts: i64)
     execute!(ex, "UPDATE contacts SET last_modified = $1, modified_by = $2 WHERE cid = $3 AND id = $4", ts, user, cid, id)?;
     Ok(())
 }
+
+/// Contacts of a whole context (the contact item quota counts per context).
+pub async fn count_in_context(mut ex: impl Executor, cid: i64) -> OxResult<i64> {
+    Ok(crate::fetch_scalar!(ex, i64, "SELECT COUNT(*) FROM contacts WHERE cid = $1", cid)?)
+}

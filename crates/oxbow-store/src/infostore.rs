@@ -425,3 +425,8 @@ pub async fn delete_context(tx: &mut crate::Tx, cid: i64) -> OxResult<()> {
     }
     Ok(())
 }
+
+/// Drive documents of a whole context (the infostore item quota counts per context).
+pub async fn count_in_context(mut ex: impl Executor, cid: i64) -> OxResult<i64> {
+    Ok(crate::fetch_scalar!(ex, i64, "SELECT COUNT(*) FROM infostore_items WHERE cid = $1", cid)?)
+}

@@ -399,3 +399,51 @@ async fn user_picture_is_the_address_book_picture() {
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.bytes().await.unwrap().to_vec(), tiny_png());
 }
+
+#[tokio::test]
+async fn quota_lists_every_module_with_real_counts() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let count = |v: &Value, module: &str| v["data"][module]["accounts"][0]["countuse"].as_i64().unwrap_or_else(|| panic!("{module}: {v}"));
+    let before = alice.get("quota", &[("action", "get")]).await;
+    for (module, name) in [("filestorage", "Drive"), ("mail", "E-Mail"), ("contact", "Contacts"), ("infostore", "Drive"), ("attachment", "Attachments")] {
+        assert_eq!(before["data"][module]["display_name"], name, "{before}");
+    }
+    for module in ["contact", "infostore", "attachment"] {
+        assert_eq!(before["data"][module]["accounts"][0]["countquota"], -1);
+        assert_eq!(before["data"][module]["accounts"][0]["account_id"], "0");
+    }
+
+    // Two contacts, one Drive document, one attachment.
+    let folder = own_contacts_folder(&alice).await;
+    let mut contact = String::new();
+    for name in ["One", "Two"] {
+        let v = alice.put("contacts", &[("action", "new")], &json!({"folder_id": folder, "display_name": name})).await;
+        contact = data(&v)["id"].as_str().unwrap().to_string();
+    }
+    let home = alice.drive_home().await;
+    data(&alice.upload(&home, "q.txt", b"quota".to_vec(), &[]).await);
+    let form = reqwest::multipart::Form::new()
+        .text("json_0", json!({"folder": folder, "attached": contact, "module": 7}).to_string())
+        .part("file_0", reqwest::multipart::Part::bytes(b"att".to_vec()).file_name("a.txt"));
+    data(&alice.post_multipart("attachment", &[("action", "attach")], form).await);
+
+    let after = alice.get("quota", &[("action", "get")]).await;
+    assert_eq!(count(&after, "contact"), count(&before, "contact") + 2);
+    assert_eq!(count(&after, "infostore"), count(&before, "infostore") + 1);
+    assert_eq!(count(&after, "attachment"), count(&before, "attachment") + 1);
+    assert_eq!(
+        after["data"]["filestorage"]["accounts"][0]["use"].as_i64().unwrap(),
+        before["data"]["filestorage"]["accounts"][0]["use"].as_i64().unwrap() + 8
+    );
+
+    // One module, one account, unknown account.
+    let v = alice.get("quota", &[("action", "get"), ("module", "contact")]).await;
+    assert_eq!(data(&v).as_array().unwrap().len(), 1);
+    assert_eq!(data(&v)[0]["countuse"], count(&after, "contact"));
+    let v = alice.get("quota", &[("action", "get"), ("module", "infostore"), ("account", "0")]).await;
+    assert_eq!(data(&v)["countuse"], count(&after, "infostore"));
+    assert!(data(&v).get("quota").is_none(), "no storage quota on an item count: {v}");
+    let v = alice.get("quota", &[("action", "get"), ("module", "attachment"), ("account", "7")]).await;
+    assert_eq!(code(&v), "SVL-0010");
+}

@@ -54,7 +54,37 @@ pub struct QuotaModule {
 pub const MODULES: &[QuotaModule] = &[
     QuotaModule { id: "filestorage", display_name: "Drive", accounts: filestorage_accounts },
     QuotaModule { id: "mail", display_name: "E-Mail", accounts: super::mail::quota_accounts },
+    QuotaModule { id: "contact", display_name: "Contacts", accounts: contact_accounts },
+    QuotaModule { id: "infostore", display_name: "Drive", accounts: infostore_accounts },
+    QuotaModule { id: "attachment", display_name: "Attachments", accounts: attachment_accounts },
 ];
+
+/// The one account of an item-count quota: OX counts these items per context; oxbow sets
+/// no limit on them, which the API writes as -1.
+fn item_count_account(name: &str, count: i64) -> Vec<QuotaAccount> {
+    vec![QuotaAccount {
+        account_id: "0".into(),
+        account_name: name.into(),
+        count_quota: Some(-1),
+        count_usage: Some(count),
+        ..Default::default()
+    }]
+}
+
+/// Contacts stored in the context.
+fn contact_accounts<'a>(state: &'a AppState, s: &'a Session) -> BoxFuture<'a, OxResult<Vec<QuotaAccount>>> {
+    Box::pin(async move { Ok(item_count_account("Contacts", oxbow_store::contacts::count_in_context(&state.db, s.cid).await?)) })
+}
+
+/// Drive documents stored in the context.
+fn infostore_accounts<'a>(state: &'a AppState, s: &'a Session) -> BoxFuture<'a, OxResult<Vec<QuotaAccount>>> {
+    Box::pin(async move { Ok(item_count_account("Drive", oxbow_store::infostore::count_in_context(&state.db, s.cid).await?)) })
+}
+
+/// Attachments of PIM objects and Drive documents stored in the context.
+fn attachment_accounts<'a>(state: &'a AppState, s: &'a Session) -> BoxFuture<'a, OxResult<Vec<QuotaAccount>>> {
+    Box::pin(async move { Ok(item_count_account("Attachments", oxbow_store::attachments::count_in_context(&state.db, s.cid).await?)) })
+}
 
 /// Drive: the context's file store (Drive versions and attachments) against its quota.
 fn filestorage_accounts<'a>(state: &'a AppState, s: &'a Session) -> BoxFuture<'a, OxResult<Vec<QuotaAccount>>> {
