@@ -685,4 +685,21 @@ async fn notifications_by_mail() {
     assert_eq!(code(&alice.put("infostore", &[("action", "notify"), ("id", &id)], &json!({"entities": []})).await), "SVL-0002");
     assert_eq!(code(&alice.put("infostore", &[("action", "notify"), ("id", "999999")], &json!({"entities": [bob_id]})).await), "IFO-0300");
     assert_eq!(inbox(&bob).await.len(), 1);
+
+    // Granting with a `notification` mails only the entities that gained a permission.
+    let t = ts(&alice.get("infostore", &[("action", "get"), ("id", &id)]).await).to_string();
+    let perms = json!([{"entity": bob_id, "bits": 1}, {"entity": gid, "group": true, "bits": 1}, {"entity": user_id(&carol).await, "bits": 2}]);
+    let body = json!({"file": {"object_permissions": perms}, "notification": {"message": "now you can edit"}});
+    let v = alice.put("infostore", &[("action", "update"), ("id", &id), ("timestamp", &t)], &body).await;
+    data(&v);
+    assert!(v.get("code").is_none(), "unexpected warning: {v}");
+    assert_eq!(inbox(&carol).await.len(), 3);
+    assert_eq!(inbox(&bob).await.len(), 1);
+    let v = alice
+        .put("infostore", &[("action", "new")], &json!({"file": {"folder_id": docs, "title": "memo", "object_permissions": [{"entity": bob_id, "bits": 1}]}, "notification": {}}))
+        .await;
+    data(&v);
+    let mails = inbox(&bob).await;
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[1].1, "alice Tester has shared the file \"memo\" with you");
 }

@@ -274,6 +274,20 @@ async fn group_share_and_all_visible() {
     assert_eq!(code(&v), "SVL-0002");
     let v = bob.put("folders", &[("action", "notify"), ("id", &shared)], &json!({ "entities": [gid] })).await;
     assert_eq!(code(&v), "FLD-1002");
+
+    // Sharing with a `notification` mails only those who gained access (carol), once.
+    let (_, carol_id) = standard(&carol, "contacts").await;
+    let ts = get(&alice, &shared).await["timestamp"].as_i64().unwrap().to_string();
+    let perms = json!([{ "bits": OWNER, "entity": alice_id, "group": false }, { "bits": AUTHOR, "entity": gid, "group": true }, { "bits": AUTHOR, "entity": carol_id, "group": false }]);
+    let body = json!({ "folder": { "permissions": perms }, "notification": { "message": "welcome" } });
+    let v = alice.put("folders", &[("action", "update"), ("id", &shared), ("timestamp", &ts)], &body).await;
+    data(&v);
+    assert!(v.get("code").is_none(), "unexpected warning: {v}");
+    assert_eq!(inbox_subjects(&carol).await, ["alice Tester has shared the folder \"Team contacts\" with you"]);
+    assert_eq!(inbox_subjects(&bob).await.len(), 1);
+    let created = alice.put("folders", &[("action", "new"), ("folder_id", "1")], &json!({ "folder": { "title": "Announcements", "module": "contacts", "permissions": [{ "bits": OWNER, "entity": alice_id, "group": false }, { "bits": 257, "entity": carol_id, "group": false }] }, "notification": {} })).await;
+    data(&created);
+    assert_eq!(inbox_subjects(&carol).await.len(), 2);
 }
 
 async fn inbox_subjects(c: &Client) -> Vec<String> {

@@ -426,53 +426,107 @@ fn item_data(body: Map<String, Value>) -> Map<String, Value> {
     }
 }
 
-/// Body of new/update/copy: multipart (json + file) or JSON.
-async fn item_request(state: &AppState, s: &Session, req: &mut ApiRequest) -> OxResult<(Map<String, Value>, Option<NewFile>, Option<UploadForm>)> {
+/// The `notification` object next to `file` in a new/update body (mail the entities that
+/// gained object permissions).
+fn notification_of(body: &Map<String, Value>) -> Option<Map<String, Value>> {
+    body.get("notification").filter(|n| !n.is_null()).map(|n| Map::from_iter([("notification".to_string(), n.clone())]))
+}
+
+/// Body of new/update/copy: multipart (json + file) or JSON, and its `notification`.
+async fn item_request(
+    state: &AppState,
+    s: &Session,
+    req: &mut ApiRequest,
+) -> OxResult<(Map<String, Value>, Option<NewFile>, Option<UploadForm>, Option<Map<String, Value>>)> {
     if req.is_multipart() {
         let mut form = read_upload(&state.core, s, req).await?;
-        let obj = match parse_json_object(form.texts.get("json"), "json") {
-            Ok(o) => item_data(o),
+        let body = match parse_json_object(form.texts.get("json"), "json") {
+            Ok(o) => o,
             Err(e) => {
                 form.discard(&state.core).await;
                 return Err(e);
             }
         };
+        let notification = notification_of(&body);
         let pos = form.files.iter().position(|(n, _)| n == "file").or(if form.files.is_empty() { None } else { Some(0) });
         let file = pos.map(|p| form.files.remove(p).1);
-        Ok((obj, file, Some(form)))
+        Ok((item_data(body), file, Some(form), notification))
     } else {
         let body = req.json_object().await?;
-        Ok((item_data(body), None, None))
+        let notification = notification_of(&body);
+        Ok((item_data(body), None, None, notification))
+    }
+}
+
+/// After new/update with a `notification`: mail every entity that gained an object
+/// permission. The change itself succeeded, so problems become warnings.
+async fn notify_new_grants(state: &AppState, req: &ApiRequest, s: &Session, item: &ItemRow, before: &[store::ObjectPermissionRow], notification: &Map<String, Value>, resp: ApiResponse) -> ApiResponse {
+    use oxbow_domain::share_notifications as notices;
+    let result: OxResult<Vec<(String, String)>> = async {
+        let message = notices::personal_message(notification)?;
+        let now = store::object_permissions(&state.db, s.cid, &[item.id]).await?;
+        let added: Vec<notices::Recipient> = now
+            .iter()
+            .filter(|p| !before.iter().any(|b| b.entity == p.entity && b.is_group == p.is_group))
+            .map(|p| if p.is_group { notices::Recipient::Group(p.entity) } else { notices::Recipient::User(p.entity) })
+            .collect();
+        if added.is_empty() {
+            return Ok(Vec::new());
+        }
+        let to = notices::addresses(&state.core, s, &added).await?;
+        let name = if item.filename.is_empty() { item.title.clone() } else { item.filename.clone() };
+        let wire = drive::wire_id(item.folder_id, item.id);
+        let link = share_link(state, req, "io.ox/files", &item.folder_id.to_string(), Some(&wire));
+        notices::send(&state.core, s, &to, &notices::SharedThing { kind: "file", name: &name, link }, &message).await
+    }
+    .await;
+    match result {
+        Ok(failed) => failed.into_iter().fold(resp, |r, (address, reason)| r.warn(codes::IFO_NOTIFY_NOT_SENT.with([address, reason]))),
+        Err(e) => resp.warn(codes::IFO_NOTIFY_NOT_SENT.with(["the recipients".to_string(), e.display_message()])),
     }
 }
 
 async fn new(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     let s = session(req)?;
     let try_add_version = req.flag("try_add_version")?;
-    let (obj, file, extra) = item_request(state, &s, req).await?;
+    let (obj, file, extra, notification) = item_request(state, &s, req).await?;
     if let Some(extra) = &extra {
         extra.discard(&state.core).await;
     }
     let item = drive::create(&state.core, &s, &obj, file.as_ref(), try_add_version).await?;
-    Ok(ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified))
+    let resp = ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified);
+    Ok(match notification {
+        // try_add_version may have added to an existing item with grants already notified about.
+        Some(n) if obj.contains_key("object_permissions") && !try_add_version => notify_new_grants(state, req, &s, &item, &[], &n, resp).await,
+        _ => resp,
+    })
 }
 
 async fn update(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     let s = session(req)?;
     let id = require_item_id(req)?;
     let ts = req.param_i64("timestamp")?;
-    let (obj, file, extra) = item_request(state, &s, req).await?;
+    let (obj, file, extra, notification) = item_request(state, &s, req).await?;
     if let Some(extra) = &extra {
         extra.discard(&state.core).await;
     }
+    let notify = notification.filter(|_| obj.contains_key("object_permissions"));
+    let before = match &notify {
+        Some(_) => store::object_permissions(&state.db, s.cid, &[id]).await?,
+        None => Vec::new(),
+    };
     let item = drive::update(&state.core, &s, id, ts, &obj, file.as_ref()).await?;
-    Ok(ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified))
+    let resp = ApiResponse::with_timestamp(json!(drive::wire_id(item.folder_id, item.id)), item.last_modified);
+    Ok(match notify {
+        Some(n) => notify_new_grants(state, req, &s, &item, &before, &n, resp).await,
+        None => resp,
+    })
 }
 
 async fn copy(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     let s = session(req)?;
     let id = require_item_id(req)?;
-    let (obj, file, extra) = item_request(state, &s, req).await?;
+    let (obj, file, extra, _) = item_request(state, &s, req).await?;
     if let Some(extra) = &extra {
         extra.discard(&state.core).await;
     }
