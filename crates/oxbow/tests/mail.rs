@@ -280,8 +280,22 @@ async fn drafts_threads_zip_and_sources() {
     let r = c.get_raw("mail", &[("action", "zip_messages"), ("folder", INBOX), ("id", &joined)]).await;
     assert_eq!(r.headers()["content-type"], "application/zip");
     let bytes = r.bytes().await.unwrap();
-    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     assert_eq!(zip.len(), 4);
+    // Each entry is the complete source of one of the mails.
+    let v = c.get("mail", &[("action", "get"), ("folder", INBOX), ("id", &ids[0]), ("src", "1"), ("unseen", "true")]).await;
+    let first_source = data(&v).as_str().unwrap().to_string();
+    let mut sources = Vec::new();
+    for i in 0..zip.len() {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_index(i).unwrap(), &mut text).unwrap();
+        assert!(zip.by_index(i).unwrap().name().ends_with(".eml"));
+        sources.push(text);
+    }
+    assert!(sources.contains(&first_source), "{sources:?}");
+    // An unknown id is an error before anything is streamed.
+    let v = c.get("mail", &[("action", "zip_messages"), ("folder", INBOX), ("id", &format!("{},999999", ids[0]))]).await;
+    assert_eq!(code(&v), "MSG-0032", "{v}");
     let r = c.get_raw("mail", &[("action", "get"), ("folder", INBOX), ("id", &ids[0]), ("src", "1"), ("save", "1")]).await;
     assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     let text = r.text().await.unwrap();

@@ -142,10 +142,11 @@ pub fn build(c: Compose, message_id: &str) -> OxResult<Vec<u8>> {
     b.write_to_vec().map_err(oxbow_core::OxError::internal)
 }
 
-/// Prepend a Bcc header (for the copy kept in the Sent folder).
-pub fn with_bcc_header(raw: &[u8], bcc: &[MailAddress]) -> Vec<u8> {
+/// Prepend a Bcc header (for the copy kept in the Sent folder); without Bcc recipients the
+/// message is shared, not copied.
+pub fn with_bcc_header(raw: &Bytes, bcc: &[MailAddress]) -> Bytes {
     if bcc.is_empty() {
-        return raw.to_vec();
+        return raw.clone();
     }
     let list: Vec<String> = bcc
         .iter()
@@ -156,7 +157,7 @@ pub fn with_bcc_header(raw: &[u8], bcc: &[MailAddress]) -> Vec<u8> {
         .collect();
     let mut out = format!("Bcc: {}\r\n", header_safe(&list.join(", "))).into_bytes();
     out.extend_from_slice(raw);
-    out
+    Bytes::from(out)
 }
 
 /// Escape text for HTML.

@@ -86,6 +86,8 @@ fn content_type_of(part: &MessagePart) -> String {
 /// A leaf part with its IMAP section id.
 pub struct Leaf<'m, 'x> {
     pub section: String,
+    /// Position of the part in `Message::parts`.
+    pub index: usize,
     pub part: &'m MessagePart<'x>,
     pub content_type: String,
     /// Inside a multipart/alternative.
@@ -115,6 +117,7 @@ fn walk<'m, 'x>(msg: &'m Message<'x>, idx: usize, section: String, in_alt: bool,
         }
         _ => out.push(Leaf {
             section: if section.is_empty() { "1".into() } else { section },
+            index: idx,
             part,
             content_type: content_type_of(part),
             in_alternative: in_alt,
@@ -142,6 +145,31 @@ pub fn find_part<'m>(msg: &'m Message<'m>, section: Option<&str>, cid: Option<&s
         }
     }
     None
+}
+
+/// Like `find_part`, but moves the part's contents out of the message instead of borrowing
+/// them: decoded contents are handed over without a copy, undecoded ones still borrow the raw
+/// message (`'x`), so the caller can drop the parsed message before sending the part.
+pub fn take_part<'x>(msg: &mut Message<'x>, section: Option<&str>, cid: Option<&str>) -> Option<(String, Option<String>, Cow<'x, [u8]>)> {
+    let cid = cid.map(|c| c.trim_start_matches('<').trim_end_matches('>'));
+    let (index, content_type, name) = leaves(msg).into_iter().find_map(|leaf| {
+        let hit = match (section, cid) {
+            (Some(s), _) => leaf.section == s,
+            (None, Some(c)) => leaf.part.content_id().map(|x| x.trim_start_matches('<').trim_end_matches('>')) == Some(c),
+            _ => false,
+        };
+        let is_leaf = !matches!(leaf.part.body, PartType::Multipart(_));
+        (hit && is_leaf).then(|| (leaf.index, leaf.content_type.clone(), leaf.part.attachment_name().map(|s| s.to_string())))
+    })?;
+    let body = std::mem::replace(&mut msg.parts[index].body, PartType::Binary(Cow::Borrowed(&[])));
+    let bytes: Cow<'x, [u8]> = match body {
+        PartType::Text(Cow::Borrowed(t)) | PartType::Html(Cow::Borrowed(t)) => Cow::Borrowed(t.as_bytes()),
+        PartType::Text(Cow::Owned(t)) | PartType::Html(Cow::Owned(t)) => Cow::Owned(t.into_bytes()),
+        PartType::Binary(b) | PartType::InlineBinary(b) => b,
+        PartType::Message(m) => m.raw_message,
+        PartType::Multipart(_) => return None,
+    };
+    Some((content_type, name, bytes))
 }
 
 fn disposition(part: &MessagePart) -> Option<String> {

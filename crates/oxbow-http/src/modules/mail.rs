@@ -699,10 +699,19 @@ pub async fn serve_part(
     let (account, full) = folder_of(state, s, folder).await?;
     let uid = parse_uid(id, folder)?;
     let raw = fetch(&account, s, &full, uid, folder).await?;
+    // The part leaves the parsed message without a copy: decoded contents are moved out,
+    // undecoded ones stay a slice of the raw message.
     let part = {
-        let msg = view::parse_message(&raw).ok_or_else(|| codes::MSG_INVALID_MESSAGE.with([format!("{folder}/{uid}")]))?;
-        view::find_part(&msg, section, cid).map(|(ct, name, bytes)| (ct, name, bytes.into_owned()))
+        let mut msg = view::parse_message(&raw).ok_or_else(|| codes::MSG_INVALID_MESSAGE.with([format!("{folder}/{uid}")]))?;
+        view::take_part(&mut msg, section, cid).map(|(ct, name, bytes)| {
+            let bytes = match bytes {
+                std::borrow::Cow::Borrowed(b) => raw.slice_ref(b),
+                std::borrow::Cow::Owned(v) => Bytes::from(v),
+            };
+            (ct, name, bytes)
+        })
     };
+    drop(raw);
     let (ct, name, bytes) = part.ok_or_else(|| not_found(&format!("{id}/{}", section.or(cid).unwrap_or("")), folder))?;
     if images_only && !ct.starts_with("image/") {
         return Err(not_found(&format!("{id}/{}", cid.unwrap_or("")), folder));
@@ -711,7 +720,7 @@ pub async fn serve_part(
     // anything not clearly passive is offered as a download.
     let (bytes, ct, force_download) = if ct == "text/html" && !save {
         let clean = view::sanitize_html(&String::from_utf8_lossy(&bytes), true, None);
-        (clean.into_bytes(), "text/html; charset=UTF-8".to_string(), false)
+        (Bytes::from(clean.into_bytes()), "text/html; charset=UTF-8".to_string(), false)
     } else {
         let passive = ct.starts_with("image/") && ct != "image/svg+xml" || ct == "text/plain" || ct == "application/pdf";
         let ct = if ct.starts_with("text/") { format!("{ct}; charset=UTF-8") } else { ct };
@@ -778,7 +787,10 @@ async fn zip_attachments(state: &AppState, req: &mut ApiRequest) -> OxResult<Api
     zip_response(data, "attachments.zip")
 }
 
+/// `zip_messages`: the mails as `.eml` entries of a ZIP that is written while it is sent,
+/// one message at a time (the built-in store streams each message from its blob).
 async fn zip_messages(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
+    use futures::StreamExt;
     use std::io::Write;
     let s = req.session()?.clone();
     let folder = req.require("folder")?.to_string();
@@ -787,21 +799,60 @@ async fn zip_messages(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiRes
         return Err(invalid("id", "too many ids"));
     }
     let (account, full) = folder_of(state, &s, &folder).await?;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    let uids = ids.iter().map(|id| parse_uid(id, &folder)).collect::<OxResult<Vec<u64>>>()?;
+    // Every mail must exist before the first byte goes out: errors after that cannot be reported.
+    let summaries = account.backend.summaries(&s, &full, &uids, &[]).await?;
     let mut used = Vec::new();
-    for id in &ids {
-        let uid = parse_uid(id, &folder)?;
-        let raw = fetch(&account, &s, &full, uid, &folder).await?;
-        let subject = account.backend.summaries(&s, &full, &[uid], &[]).await?.into_iter().next().map(|m| m.subject).unwrap_or_default();
-        let base: String = subject.chars().filter(|c| !c.is_control() && !"/\\:*?\"<>|".contains(*c)).take(64).collect();
+    let mut entries = Vec::with_capacity(uids.len());
+    for uid in &uids {
+        let m = summaries.iter().find(|m| m.uid == *uid).ok_or_else(|| not_found(&uid.to_string(), &folder))?;
+        let base: String = m.subject.chars().filter(|c| !c.is_control() && !"/\\:*?\"<>|".contains(*c)).take(64).collect();
         let base = if base.trim().is_empty() { format!("mail-{uid}") } else { base.trim().to_string() };
-        let name = unique_name(&mut used, &format!("{base}.eml"));
-        zip.start_file(name, opts).map_err(OxError::internal)?;
-        zip.write_all(&raw).map_err(OxError::internal)?;
+        entries.push((*uid, unique_name(&mut used, &format!("{base}.eml")), m.received_date));
     }
-    let data = zip.finish().map_err(OxError::internal)?.into_inner();
-    zip_response(data, "mails.zip")
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
+    tokio::spawn(async move {
+        let fail = |what: String| std::io::Error::other(what);
+        let mut zip = oxbow_domain::infostore::zip::ZipStreamWriter::new(Vec::<u8>::with_capacity(256 * 1024));
+        for (uid, name, received) in entries {
+            let raw = match account.backend.open_raw(&s, &full, uid).await {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    let _ = tx.send(Err(fail(format!("mail {uid} disappeared")))).await;
+                    return;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(fail(e.to_string()))).await;
+                    return;
+                }
+            };
+            if zip.start_entry(&name, received).is_err() {
+                return;
+            }
+            let mut chunks = tokio_util::io::ReaderStream::new(raw.reader);
+            while let Some(chunk) = chunks.next().await {
+                let written = match chunk {
+                    Ok(c) => zip.write_all(&c).is_ok(),
+                    Err(_) => false,
+                };
+                if !written {
+                    let _ = tx.send(Err(fail(format!("reading mail {uid} failed")))).await;
+                    return;
+                }
+                if zip.inner_mut().len() >= 128 * 1024 {
+                    let out = Bytes::from(std::mem::take(zip.inner_mut()));
+                    if tx.send(Ok(out)).await.is_err() {
+                        return; // the client went away
+                    }
+                }
+            }
+        }
+        if let Ok(rest) = zip.finish() {
+            let _ = tx.send(Ok(Bytes::from(rest))).await;
+        }
+    });
+    let body = Body::from_stream(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)));
+    Ok(ApiResponse::Raw(download(body, "application/zip", Some("mails.zip"), true, None)?))
 }
 
 // --- changing ------------------------------------------------------------------------------
@@ -1253,7 +1304,7 @@ async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, 
 
     if is_draft {
         let drafts = account.backend.special_folder(s, SpecialUse::Drafts).await?.ok_or_else(|| codes::MSG_FOLDER_NOT_FOUND.with(["Drafts"]))?;
-        let stored = Bytes::from(compose::with_bcc_header(&raw, &bcc));
+        let stored = compose::with_bcc_header(&raw, &bcc);
         let uid = account
             .backend
             .append(s, &drafts, AppendMessage { raw: stored, flags: flag::DRAFT | flag::SEEN, keywords: Vec::new(), received_date: None })
@@ -1293,9 +1344,10 @@ async fn new_from_json(state: &AppState, s: &Session, mail: Map<String, Value>, 
     if copy {
         let mut stored = compose::with_bcc_header(&raw, &bcc);
         if let Some(line) = &share_header {
-            stored.splice(0..0, line.bytes());
+            let mut with_reference = line.clone().into_bytes();
+            with_reference.extend_from_slice(&stored);
+            stored = Bytes::from(with_reference);
         }
-        let stored = Bytes::from(stored);
         if let Some((folder, uid)) = store_sent(&account, s, stored).await? {
             return Ok(ApiResponse::data(json!(format!("{folder}/{uid}"))));
         }
