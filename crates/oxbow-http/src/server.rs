@@ -13,6 +13,7 @@ use oxbow_domain::Core;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -36,8 +37,111 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Longest time spent reading the unread rest of a request body after the answer is ready.
+const DRAIN_TIME: Duration = Duration::from_secs(5);
+
 async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    let content_length = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let expects_continue = parts
+        .headers
+        .get(http::header::EXPECT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+    // As in HTTP/1.1 framing: without a length or a transfer coding there is no body.
+    let sends_body = content_length.is_some_and(|l| l > 0) || parts.headers.contains_key(http::header::TRANSFER_ENCODING);
+    let drain_limit = state.core.config.max_body_size;
+    let (body, slot) = BodySlot::share(body, sends_body);
+    let mut resp = respond(state, peer, parts, body).await;
+    slot.finish(&mut resp, content_length, expects_continue, drain_limit).await;
+    resp
+}
+
+/// The request body, shared between the handler and the connection. Handlers may answer
+/// before reading all of it (an error, a refused upload); the rest is then still on the
+/// connection. It is read and dropped when it is small enough, so the connection stays
+/// usable for the next request; otherwise the answer carries `Connection: close`, so the
+/// client neither reuses the connection nor takes the missing bytes for a broken answer.
+struct BodySlot(Arc<std::sync::Mutex<SlotState>>);
+
+struct SlotState {
+    stream: Option<axum::body::BodyDataStream>,
+    finished: bool,
+    read: u64,
+}
+
+impl BodySlot {
+    fn share(body: axum::body::Body, sends_body: bool) -> (axum::body::Body, BodySlot) {
+        let finished = !sends_body;
+        let state = Arc::new(std::sync::Mutex::new(SlotState { stream: Some(body.into_data_stream()), finished, read: 0 }));
+        let shared = state.clone();
+        let reader = futures::stream::poll_fn(move |cx| {
+            use futures::StreamExt;
+            use std::task::Poll;
+            let mut st = shared.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(stream) = st.stream.as_mut() else { return Poll::Ready(None) };
+            match stream.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    st.read += chunk.len() as u64;
+                    Poll::Ready(Some(Ok(chunk)))
+                }
+                Poll::Ready(None) => {
+                    st.finished = true;
+                    Poll::Ready(None)
+                }
+                other => other,
+            }
+        });
+        (axum::body::Body::from_stream(reader), BodySlot(state))
+    }
+
+    /// Read what the handler left unread (at most `limit` bytes, for at most `DRAIN_TIME`),
+    /// or mark the answer as the connection's last.
+    async fn finish(&self, resp: &mut Response, content_length: Option<u64>, expects_continue: bool, limit: u64) {
+        use futures::StreamExt;
+        let (stream, finished, read) = {
+            let mut st = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            (st.stream.take(), st.finished, st.read)
+        };
+        if finished {
+            return;
+        }
+        let too_long = content_length.is_some_and(|len| len.saturating_sub(read) > limit);
+        // A client waiting for "100 Continue" has sent nothing yet; asking for the body now
+        // would only make it send what nobody reads.
+        let waiting_client = expects_continue && read == 0;
+        let drained = match stream {
+            Some(mut stream) if !too_long && !waiting_client => {
+                let drain = async {
+                    let mut skipped: u64 = 0;
+                    while let Some(chunk) = stream.next().await {
+                        match chunk {
+                            Ok(c) => {
+                                skipped += c.len() as u64;
+                                if skipped > limit {
+                                    return false;
+                                }
+                            }
+                            Err(_) => return false,
+                        }
+                    }
+                    true
+                };
+                tokio::time::timeout(DRAIN_TIME, drain).await.unwrap_or(false)
+            }
+            _ => false,
+        };
+        if !drained {
+            resp.headers_mut().insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+        }
+    }
+}
+
+async fn respond(state: AppState, peer: SocketAddr, parts: http::request::Parts, body: axum::body::Body) -> Response {
     let path = parts.uri.path();
     let module = path
         .strip_prefix("/ajax/")

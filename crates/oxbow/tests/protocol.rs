@@ -132,3 +132,106 @@ async fn unknown_modules_and_garbage_requests() {
     // The server is still fine.
     assert!(admin.ping().await.is_array());
 }
+
+/// Read `count` HTTP/1.1 responses (with Content-Length bodies) from a raw connection;
+/// returns their heads (lower-cased) and bodies. Stops early at end of stream.
+async fn read_responses(stream: &mut (impl tokio::io::AsyncRead + Unpin), count: usize) -> Vec<(String, String)> {
+    use tokio::io::AsyncReadExt;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut out = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while out.len() < count && std::time::Instant::now() < deadline {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
+                buf.drain(..end + 4 + len);
+                out.push((head, body));
+                continue;
+            }
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        match tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => break,
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn early_answers_keep_the_connection_usable() {
+    use tokio::io::AsyncWriteExt;
+    let server = Server::start().await;
+    let addr = server.url.trim_start_matches("http://").to_string();
+    // Answered with a session error before the body is read.
+    let body = vec![b'x'; 256 * 1024];
+    let early = |host: &str| {
+        let mut r = format!(
+            "PUT /ajax/folders?action=update&id=1&session=ffffffffffffffffffffffffffffffff HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/javascript\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(&body);
+        r
+    };
+
+    // Two early answers and a normal request pipelined on one keep-alive connection.
+    let mut requests = early(&addr);
+    requests.extend(early(&addr));
+    requests.extend(format!("GET /ajax/login?action=nope HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes());
+    let (mut reader, mut writer) = tokio::net::TcpStream::connect(&addr).await.unwrap().into_split();
+    let sending = tokio::spawn(async move {
+        let _ = writer.write_all(&requests).await;
+        writer
+    });
+    let responses = read_responses(&mut reader, 3).await;
+    drop(sending.await);
+    assert_eq!(responses.len(), 3, "every request answered on the same connection: {responses:?}");
+    assert!(responses[0].1.contains("SES-0203") && responses[1].1.contains("SES-0203"), "{responses:?}");
+    assert!(responses[2].1.contains("SVL-0021"), "{responses:?}");
+    assert!(!responses[0].0.contains("connection: close"), "{}", responses[0].0);
+
+    // The same through an HTTP client that reuses its connection.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    for _ in 0..6 {
+        let r = client
+            .put(format!("{}/ajax/folders?action=update&id=1&session=ffffffffffffffffffffffffffffffff", server.url))
+            .header("content-type", "text/javascript")
+            .body(body.clone())
+            .send()
+            .await
+            .expect("early answer over a reused connection");
+        let (status, v) = status_json(r).await;
+        assert_eq!((status, code(&v)), (200, "SES-0203"));
+    }
+
+    // Uploads the handler reads to the end keep the connection open.
+    let admin = server.admin_client().await;
+    let home = admin.drive_home().await;
+    let form = reqwest::multipart::Form::new()
+        .text("json", json!({ "folder_id": home }).to_string())
+        .part("file", reqwest::multipart::Part::bytes(body.clone()).file_name("keep.bin"));
+    let r = admin.http.post(admin.url("infostore")).query(&[("action", "new"), ("session", admin.session.as_str())]).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers().get("connection").is_none(), "{:?}", r.headers());
+    assert!(r.text().await.unwrap().contains("\"data\""));
+
+    // A body too large to skip: the answer says the connection ends.
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "PUT /ajax/folders?action=update&id=1&session=ffffffffffffffffffffffffffffffff HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/javascript\r\nContent-Length: {}\r\n\r\n",
+        1u64 << 40
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let responses = read_responses(&mut stream, 1).await;
+    assert_eq!(responses.len(), 1);
+    assert!(responses[0].1.contains("SES-0203"));
+    assert!(responses[0].0.contains("connection: close"), "{}", responses[0].0);
+}
