@@ -424,6 +424,16 @@ async fn attachments_are_counted_and_change_the_contact() {
     data(&v);
     let v = alice.get("attachment", &[("action", "all"), ("folder", &folder), ("attached", &id), ("module", "7"), ("columns", "1")]).await;
     assert_eq!(code(&v), "ATT-0400");
+    let attachments = |v: &Value| v["data"]["attachment"]["accounts"][0]["countuse"].as_i64().unwrap();
+    assert_eq!(attachments(&alice.get("quota", &[("action", "get")]).await), 0);
+
+    // Deleting a user removes the attachments of the user's contacts.
+    let bobs = own_contacts_folder(&bob).await;
+    let (card, _) = new_contact(&bob, &bobs, json!({"display_name": "Bob's card"})).await;
+    data(&attach_to_contact(&bob, &bobs, &card, "b.txt").await);
+    assert_eq!(attachments(&alice.get("quota", &[("action", "get")]).await), 1);
+    server.admin(&["user", "delete", "--login", "bob"]);
+    assert_eq!(attachments(&alice.get("quota", &[("action", "get")]).await), 0);
 }
 
 /// `halo/contact?action=investigate` with the mail provider and the given parameters.

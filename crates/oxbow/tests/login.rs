@@ -268,6 +268,14 @@ async fn store_autologin_and_refresh_secret() {
     let v = c.get("login", &[("action", "autologin"), ("client", "open-xchange-appsuite"), ("session", "")]).await;
     assert_eq!(v["session"], c.session.as_str());
     assert_eq!(v["user"], "admin");
+    assert!(v.get("rampup").is_none() && v.get("modules").is_none());
+    // autologin carries modules and the rampup like login.
+    let v = c
+        .get("login", &[("action", "autologin"), ("client", "open-xchange-appsuite"), ("session", ""), ("rampup", "true"), ("modules", "true")])
+        .await;
+    assert_eq!(v["session"], c.session.as_str());
+    assert_eq!(v["rampup"]["user"]["id"], v["user_id"], "{v}");
+    assert_eq!(v["modules"]["contacts"]["module"], true, "{v}");
     // Another client id gives another cookie hash: no session found.
     let v = c.get("login", &[("action", "autologin"), ("client", "other-client"), ("session", "")]).await;
     assert_eq!(code(&v), "SVL-0003");

@@ -71,6 +71,20 @@ pub async fn sync_user_contact(tx: &mut Tx, user: &User) -> OxResult<()> {
 /// Remove a deleted user's entry and the contacts of the user's own folders (inside the
 /// user deletion's transaction, before the folders go).
 pub async fn delete_user_contact(tx: &mut Tx, cid: i64, user_id: i64) -> OxResult<()> {
+    // Attachments go with their contacts: those of the user's folders and the user's entry.
+    let with_attachments: Vec<i64> = oxbow_store::fetch_scalars!(
+        tx,
+        i64,
+        "SELECT DISTINCT a.attached FROM attachments a JOIN contacts c ON c.cid = a.cid AND c.id = a.attached \
+         LEFT JOIN folders f ON f.cid = c.cid AND f.id = c.folder_id \
+         WHERE a.cid = $1 AND a.module = $3 AND ((f.created_by = $2 AND f.module = 'contacts') OR c.user_id = $2)",
+        cid,
+        user_id,
+        crate::infostore::attachments::MODULE_CONTACT
+    )?;
+    for id in with_attachments {
+        crate::infostore::attachments::delete_all_deferred(&mut *tx, cid, crate::infostore::attachments::MODULE_CONTACT, id).await?;
+    }
     oxbow_store::execute!(
         tx,
         "DELETE FROM contact_images WHERE cid = $1 AND contact_id IN (SELECT c.id FROM contacts c JOIN folders f ON f.cid = c.cid AND f.id = c.folder_id WHERE c.cid = $1 AND f.created_by = $2 AND f.module = 'contacts')",
