@@ -535,14 +535,26 @@ async fn object_permissions_grant_use_and_revoke() {
     let v = alice.put("infostore", &[("action", "list"), ("columns", "1,108")], &json!([{"id": id, "folder": docs}])).await;
     assert_eq!(data(&v)[0][1][0]["entity"], bob_id);
 
+    // Bob cannot see alice's folder: the item shows up in "Shared files" (folder 10).
+    let shared_id = format!("10/{}", id.rsplit('/').next().unwrap());
     let v = bob.get("infostore", &[("action", "get"), ("id", &id)]).await;
     assert_eq!((data(&v)["filename"].clone(), data(&v)["shareable"].clone()), (json!("private.txt"), json!(false)));
+    assert_eq!((data(&v)["id"].clone(), data(&v)["folder_id"].clone()), (json!(shared_id), json!("10")));
+    let v = bob.get("infostore", &[("action", "get"), ("id", &shared_id)]).await;
+    assert_eq!(data(&v)["filename"], "private.txt");
+    let v = bob.put("infostore", &[("action", "list"), ("columns", "1,20,702")], &json!([{"id": shared_id, "folder": "10"}])).await;
+    assert_eq!(data(&v), &json!([[shared_id.clone(), "10", "private.txt"]]));
     let (status, _, body) = bob.download("infostore", &[("action", "document"), ("id", &id)], &[]).await;
     assert_eq!((status, body.as_slice()), (200, &b"for bob"[..]));
     assert_eq!(code(&bob.get("infostore", &[("action", "get"), ("id", &other)]).await), "IFO-0300");
     assert_eq!(code(&bob.get("infostore", &[("action", "all"), ("folder", &docs), ("columns", "1")]).await), "FLD-0008");
     let v = bob.get("infostore", &[("action", "all"), ("folder", "10"), ("columns", "1,702")]).await;
-    assert_eq!(data(&v), &json!([[id.clone(), "private.txt"]]));
+    assert_eq!(data(&v), &json!([[shared_id.clone(), "private.txt"]]));
+    let v = bob.get("infostore", &[("action", "updates"), ("folder", "10"), ("columns", "1"), ("timestamp", "0")]).await;
+    assert_eq!(data(&v), &json!([[shared_id.clone()]]));
+    let later = ts(&v).to_string();
+    let v = bob.get("infostore", &[("action", "updates"), ("folder", "10"), ("columns", "1"), ("timestamp", &later)]).await;
+    assert_eq!(data(&v), &json!([]));
     assert_eq!(code(&carol.get("infostore", &[("action", "get"), ("id", &id)]).await), "IFO-0300");
     assert_eq!(data(&carol.get("infostore", &[("action", "all"), ("folder", "10"), ("columns", "1")]).await), &json!([]));
 

@@ -101,6 +101,12 @@ async fn objects(core: &Core, s: &Session, rows: &[ItemRow], rights: &HashMap<i6
             let mut m = drive::item_json(r, counts.get(&r.id).copied().unwrap_or(0), tz, folder_rights);
             m.insert("number_of_attachments".into(), json!(attachments.get(&r.id).copied().unwrap_or(0)));
             m.insert("shareable".into(), json!(drive::may_share(s, r, folder_rights)));
+            // Reached through an object permission only: shown in "Shared files", like OX.
+            if !folder_rights.can_see_folder() {
+                let shared_files = folders::USER_STORE;
+                m.insert("id".into(), json!(drive::wire_id(shared_files, r.id)));
+                m.insert("folder_id".into(), json!(shared_files.to_string()));
+            }
             let item_grants = grants.get(&r.id).map(Vec::as_slice).unwrap_or_default();
             let plain: Vec<Value> = item_grants.iter().map(|p| json!({"entity": p.entity, "group": p.is_group, "bits": p.bits})).collect();
             let extended: Vec<Value> = item_grants
@@ -271,12 +277,26 @@ async fn updates(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse
     let since = req.param_i64("timestamp")?.unwrap_or(0);
     let sort = columns::parse_sort(req, &TABLE)?;
     let access = drive::drive_folder(&state.db, &s, folder).await?;
-    if !access.rights.can_read_any() {
-        return Err(codes::IFO_NO_READ.err());
-    }
     let tz = req.tz()?;
-    let rows = store::changed_since(&state.db, s.cid, folder, since, owner_filter(&s, access.rights)).await?;
-    let rights = HashMap::from([(folder, access.rights)]);
+    let (rows, rights) = if folder == folders::USER_STORE {
+        // "Shared files": items shared with the caller that changed (revocations are not tracked).
+        let mut groups = s.group_ids.clone();
+        groups.push(folders::ALL_USERS_GROUP);
+        let rows: Vec<ItemRow> = store::shared_with(&state.db, s.cid, s.user_id, &groups).await?.into_iter().filter(|r| r.last_modified > since).collect();
+        let mut rights = HashMap::new();
+        for r in &rows {
+            if !rights.contains_key(&r.folder_id) {
+                rights.insert(r.folder_id, folders::access(&state.db, &s, r.folder_id).await?.map(|a| a.rights).unwrap_or_default());
+            }
+        }
+        (rows, rights)
+    } else {
+        if !access.rights.can_read_any() {
+            return Err(codes::IFO_NO_READ.err());
+        }
+        let rows = store::changed_since(&state.db, s.cid, folder, since, owner_filter(&s, access.rights)).await?;
+        (rows, HashMap::from([(folder, access.rights)]))
+    };
     let mut objs = objects(&state.core, &s, &rows, &rights, tz).await?;
     if let Some((field, desc)) = sort {
         columns::sort_by_field(&mut objs, field, desc);
