@@ -377,7 +377,23 @@ pub async fn object_bits_for(mut ex: impl Executor, cid: i64, item: i64, user: i
 }
 
 /// Items that grant `user` (directly or through one of `groups`) an object permission.
-pub async fn shared_with(mut ex: impl Executor, cid: i64, user: i64, groups: &[i64]) -> OxResult<Vec<ItemRow>> {
+pub async fn shared_with(ex: impl Executor, cid: i64, user: i64, groups: &[i64]) -> OxResult<Vec<ItemRow>> {
+    search_shared_with(ex, cid, user, groups, None).await
+}
+
+/// Like `shared_with`, optionally only items whose filename, title or description match
+/// the OX wildcard `pattern` (as `search`).
+pub async fn search_shared_with(mut ex: impl Executor, cid: i64, user: i64, groups: &[i64], pattern: Option<&str>) -> OxResult<Vec<ItemRow>> {
+    let like = match pattern {
+        None => "%".to_string(),
+        Some(p) => {
+            let mut like = like_pattern(p);
+            if !like.contains('%') && !like.contains('_') {
+                like = format!("%{like}%");
+            }
+            like
+        }
+    };
     // Group ids are integers formatted here, never client text.
     let group_list = if groups.is_empty() { "-1".to_string() } else { groups.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(",") };
     let cols = ITEM_COLS.split(", ").map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
@@ -385,10 +401,11 @@ pub async fn shared_with(mut ex: impl Executor, cid: i64, user: i64, groups: &[i
         ex,
         ItemRow,
         format!(
-            "SELECT {cols} FROM infostore_items i WHERE i.cid = $1 AND EXISTS (SELECT 1 FROM infostore_object_permissions p WHERE p.cid = i.cid AND p.item_id = i.id AND p.bits > 0 AND ((p.is_group = FALSE AND p.entity = $2) OR (p.is_group = TRUE AND p.entity IN ({group_list})))) ORDER BY i.id"
+            "SELECT {cols} FROM infostore_items i WHERE i.cid = $1 AND EXISTS (SELECT 1 FROM infostore_object_permissions p WHERE p.cid = i.cid AND p.item_id = i.id AND p.bits > 0 AND ((p.is_group = FALSE AND p.entity = $2) OR (p.is_group = TRUE AND p.entity IN ({group_list})))) AND (LOWER(i.filename) LIKE LOWER($3) ESCAPE '\\' OR LOWER(i.title) LIKE LOWER($3) ESCAPE '\\' OR LOWER(i.description) LIKE LOWER($3) ESCAPE '\\') ORDER BY i.id"
         ),
         cid,
-        user
+        user,
+        like
     )?)
 }
 

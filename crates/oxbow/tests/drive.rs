@@ -553,6 +553,10 @@ async fn object_permissions_grant_use_and_revoke() {
     let v = bob.get("infostore", &[("action", "updates"), ("folder", "10"), ("columns", "1"), ("timestamp", "0")]).await;
     assert_eq!(data(&v), &json!([[shared_id.clone()]]));
     let later = ts(&v).to_string();
+    let v = bob.put("infostore", &[("action", "search"), ("columns", "1,702")], &json!({"pattern": "priv*"})).await;
+    assert_eq!(data(&v), &json!([[shared_id.clone(), "private.txt"]]));
+    let v = bob.put("infostore", &[("action", "search"), ("columns", "1"), ("folder", "10")], &json!({"pattern": "other"})).await;
+    assert_eq!(data(&v), &json!([]));
     let v = bob.get("infostore", &[("action", "updates"), ("folder", "10"), ("columns", "1"), ("timestamp", &later)]).await;
     assert_eq!(data(&v), &json!([]));
     assert_eq!(code(&carol.get("infostore", &[("action", "get"), ("id", &id)]).await), "IFO-0300");

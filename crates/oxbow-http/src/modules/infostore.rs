@@ -345,6 +345,20 @@ async fn search(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse>
         rows.extend(store::search(&state.db, s.cid, a.folder.id, &pattern, owner_filter(&s, a.rights)).await?);
         rights.insert(a.folder.id, a.rights);
     }
+    // Items shared with the caller one by one ("Shared files").
+    if folder.is_none() || folder == Some(folders::USER_STORE) {
+        let mut groups = s.group_ids.clone();
+        groups.push(folders::ALL_USERS_GROUP);
+        for item in store::search_shared_with(&state.db, s.cid, s.user_id, &groups, Some(pattern.as_str())).await? {
+            if rows.iter().any(|r| r.id == item.id) {
+                continue;
+            }
+            if !rights.contains_key(&item.folder_id) {
+                rights.insert(item.folder_id, folders::access(&state.db, &s, item.folder_id).await?.map(|a| a.rights).unwrap_or_default());
+            }
+            rows.push(item);
+        }
+    }
     let mut objs = objects(&state.core, &s, &rows, &rights, tz).await?;
     if let Some((field, desc)) = sort {
         columns::sort_by_field(&mut objs, field, desc);
