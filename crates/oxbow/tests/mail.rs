@@ -338,8 +338,14 @@ async fn html_is_sanitized_and_inline_images_served() {
     let v = c.get("mail", &[("action", "attachment"), ("folder", INBOX), ("id", &id), ("attachment", "9")]).await;
     assert_eq!(code(&v), "MSG-0032");
     let r = c.get_raw("mail", &[("action", "zip_attachments"), ("folder", INBOX), ("id", &id), ("attachment", "2")]).await;
-    let zip = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
     assert_eq!(zip.len(), 1);
+    let mut png = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_index(0).unwrap(), &mut png).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    // A missing part is an error before anything is streamed.
+    let v = c.get("mail", &[("action", "zip_attachments"), ("folder", INBOX), ("id", &id), ("attachment", "2,9")]).await;
+    assert_eq!(code(&v), "MSG-0032", "{v}");
 }
 
 #[tokio::test]

@@ -743,11 +743,6 @@ async fn attachment(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiRespo
     Ok(ApiResponse::Raw(serve_part(state, &s, &folder, &id, section.as_deref(), cid.as_deref(), save, false).await?))
 }
 
-fn zip_response(data: Vec<u8>, name: &str) -> OxResult<ApiResponse> {
-    let n = data.len() as i64;
-    Ok(ApiResponse::Raw(download(Body::from(data), "application/zip", Some(name), true, Some(n))?))
-}
-
 fn unique_name(used: &mut Vec<String>, name: &str) -> String {
     let mut candidate = name.to_string();
     let mut i = 1;
@@ -762,29 +757,68 @@ fn unique_name(used: &mut Vec<String>, name: &str) -> String {
     candidate
 }
 
+/// `zip_attachments`: the parts as entries of a ZIP written while it is sent. The message is
+/// parsed once on a blocking thread, which reports a missing part before the first byte.
 async fn zip_attachments(state: &AppState, req: &mut ApiRequest) -> OxResult<ApiResponse> {
     use std::io::Write;
     let s = req.session()?.clone();
     let folder = req.require("folder")?.to_string();
     let id = req.require("id")?.to_string();
     let wanted: Vec<String> = req.require("attachment")?.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+    if wanted.len() > 1000 {
+        return Err(invalid("attachment", "too many attachments"));
+    }
     let (account, full) = folder_of(state, &s, &folder).await?;
     let uid = parse_uid(&id, &folder)?;
     let raw = fetch(&account, &s, &full, uid, &folder).await?;
-    let msg = view::parse_message(&raw).ok_or_else(|| codes::MSG_INVALID_MESSAGE.with([format!("{folder}/{uid}")]))?;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
-    let mut used = Vec::new();
-    for section in &wanted {
-        let (ct, name, bytes) = view::find_part(&msg, Some(section), None).ok_or_else(|| not_found(&format!("{id}/{section}"), &folder))?;
-        let ext = mime_guess::get_mime_extensions_str(&ct).and_then(|e| e.first().copied()).unwrap_or("bin");
-        let name = name.unwrap_or_else(|| format!("attachment-{section}.{ext}")).replace(['/', '\\'], "_");
-        let name = unique_name(&mut used, &name);
-        zip.start_file(name, opts).map_err(OxError::internal)?;
-        zip.write_all(&bytes).map_err(OxError::internal)?;
-    }
-    let data = zip.finish().map_err(OxError::internal)?.into_inner();
-    zip_response(data, "attachments.zip")
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
+    let (checked_tx, checked_rx) = tokio::sync::oneshot::channel::<OxResult<()>>();
+    let mail_path = format!("{folder}/{uid}");
+    tokio::task::spawn_blocking(move || {
+        let Some(msg) = view::parse_message(&raw) else {
+            let _ = checked_tx.send(Err(codes::MSG_INVALID_MESSAGE.with([mail_path])));
+            return;
+        };
+        let mut parts = Vec::with_capacity(wanted.len());
+        for section in &wanted {
+            match view::find_part(&msg, Some(section), None) {
+                Some(p) => parts.push((section, p)),
+                None => {
+                    let _ = checked_tx.send(Err(not_found(&format!("{id}/{section}"), &folder)));
+                    return;
+                }
+            }
+        }
+        if checked_tx.send(Ok(())).is_err() {
+            return;
+        }
+        let mut zip = oxbow_domain::infostore::zip::ZipStreamWriter::new(Vec::<u8>::with_capacity(256 * 1024));
+        let mut used = Vec::new();
+        let now = oxbow_core::time::now_ms();
+        for (section, (ct, name, bytes)) in parts {
+            let ext = mime_guess::get_mime_extensions_str(&ct).and_then(|e| e.first().copied()).unwrap_or("bin");
+            let name = name.unwrap_or_else(|| format!("attachment-{section}.{ext}")).replace(['/', '\\'], "_");
+            let name = unique_name(&mut used, &name);
+            if zip.start_entry(&name, now).is_err() {
+                return;
+            }
+            for chunk in bytes.chunks(128 * 1024) {
+                if zip.write_all(chunk).is_err() {
+                    let _ = tx.blocking_send(Err(std::io::Error::other("writing the archive failed")));
+                    return;
+                }
+                if zip.inner_mut().len() >= 128 * 1024 && tx.blocking_send(Ok(Bytes::from(std::mem::take(zip.inner_mut())))).is_err() {
+                    return; // the client went away
+                }
+            }
+        }
+        if let Ok(rest) = zip.finish() {
+            let _ = tx.blocking_send(Ok(Bytes::from(rest)));
+        }
+    });
+    checked_rx.await.map_err(|_| OxError::internal("reading the attachments failed"))??;
+    let body = Body::from_stream(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)));
+    Ok(ApiResponse::Raw(download(body, "application/zip", Some("attachments.zip"), true, None)?))
 }
 
 /// `zip_messages`: the mails as `.eml` entries of a ZIP that is written while it is sent,
