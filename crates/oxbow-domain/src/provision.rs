@@ -169,6 +169,12 @@ async fn on_user_deleted(tx: &mut Tx, cid: i64, user: i64, ts: i64) -> OxResult<
     oxbow_store::groups::remove_user_everywhere(&mut *tx, cid, user).await?;
     oxbow_store::settings::delete_user(&mut *tx, cid, user).await?;
     crate::contacts::gab::delete_user_contact(tx, cid, user).await?;
+    // Drive: the items in the user's own folders (their bytes go with the next sweep), and
+    // object permissions granted to the user.
+    for folder in oxbow_store::infostore::folders_created_by(&mut *tx, cid, user).await? {
+        crate::infostore::delete_folder_contents(tx, cid, folder, user, ts).await?;
+    }
+    oxbow_store::infostore::delete_user_grants(&mut *tx, cid, user).await?;
     // Folders: the user's own folders with their permissions, and grants to the user elsewhere.
     execute!(
         tx,

@@ -447,3 +447,14 @@ pub async fn delete_context(tx: &mut crate::Tx, cid: i64) -> OxResult<()> {
 pub async fn count_in_context(mut ex: impl Executor, cid: i64) -> OxResult<i64> {
     Ok(crate::fetch_scalar!(ex, i64, "SELECT COUNT(*) FROM infostore_items WHERE cid = $1", cid)?)
 }
+
+/// Drive folders created by `user` (deleted with the user).
+pub async fn folders_created_by(mut ex: impl Executor, cid: i64, user: i64) -> OxResult<Vec<i64>> {
+    Ok(fetch_scalars!(ex, i64, "SELECT id FROM folders WHERE cid = $1 AND created_by = $2 AND module = 'infostore' ORDER BY id", cid, user)?)
+}
+
+/// Object permissions granted to a user who is deleted.
+pub async fn delete_user_grants(mut ex: impl Executor, cid: i64, user: i64) -> OxResult<()> {
+    execute!(ex, "DELETE FROM infostore_object_permissions WHERE cid = $1 AND entity = $2 AND is_group = FALSE", cid, user)?;
+    Ok(())
+}

@@ -719,3 +719,35 @@ async fn notifications_by_mail() {
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[1].1, "alice Tester has shared the file \"memo\" with you");
 }
+
+#[tokio::test]
+async fn deleting_users_removes_their_drive_items_and_grants() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let carol = server.user("carol").await;
+    let (alice_id, bob_id) = (user_id(&alice).await, user_id(&bob).await);
+    let home = alice.drive_home().await;
+    let id = id_of(&alice.upload(&home, "a.txt", b"alice's".to_vec(), &[]).await);
+    data(&set_object_permissions(&alice, &id, json!([{"entity": bob_id, "bits": 1}, {"entity": user_id(&carol).await, "bits": 1}])).await);
+    let carol_file = id_of(&carol.upload(&carol.drive_home().await, "c.txt", b"carol's".to_vec(), &[]).await);
+    let count = |sql: String| {
+        let server = &server;
+        async move { server.sql_i64(&sql).await }
+    };
+    assert_eq!(count(format!("SELECT COUNT(*) FROM infostore_object_permissions WHERE entity = {bob_id}")).await, 1);
+
+    server.admin(&["user", "delete", "--login", "bob"]);
+    assert_eq!(count(format!("SELECT COUNT(*) FROM infostore_object_permissions WHERE entity = {bob_id}")).await, 0);
+    assert_eq!(get_item(&alice, &id).await["object_permissions"].as_array().unwrap().len(), 1);
+
+    server.admin(&["user", "delete", "--login", "alice"]);
+    assert_eq!(count(format!("SELECT COUNT(*) FROM infostore_items WHERE created_by = {alice_id}")).await, 0);
+    assert_eq!(count(format!("SELECT COUNT(*) FROM infostore_versions WHERE created_by = {alice_id}")).await, 0);
+    assert_eq!(count("SELECT COUNT(*) FROM infostore_object_permissions".to_string()).await, 0);
+    assert_eq!(code(&carol.get("infostore", &[("action", "get"), ("id", &id)]).await), "IFO-0300");
+    assert_eq!(data(&carol.get("infostore", &[("action", "all"), ("folder", "10"), ("columns", "1")]).await), &json!([]));
+    // Other users' files are untouched.
+    let (status, _, body) = carol.download("infostore", &[("action", "document"), ("id", &carol_file)], &[]).await;
+    assert_eq!((status, body.as_slice()), (200, &b"carol's"[..]));
+}
