@@ -395,8 +395,8 @@ async fn attachments_are_counted_and_change_the_contact() {
     assert_eq!(v["timestamp"].as_i64(), Some(attached_ts), "attaching changed the contact: {v}");
     let v = alice.get("contacts", &[("action", "all"), ("folder", &folder), ("columns", "1,104"), ("sort", "104"), ("order", "desc")]).await;
     assert_eq!(data(&v), &json!([[id, 2], [other, 0]]));
-    let v = alice.put("contacts", &[("action", "list"), ("columns", "1,104")], &json!([{"id": other, "folder": folder}, {"id": id, "folder": folder}])).await;
-    assert_eq!(data(&v), &json!([[other, 0], [id, 2]]));
+    let v = alice.put("contacts", &[("action", "list"), ("columns", "1,104,105")], &json!([{"id": other, "folder": folder}, {"id": id, "folder": folder}])).await;
+    assert_eq!(data(&v), &json!([[other, 0, null], [id, 2, attached_ts]]));
     let v = alice.put("contacts", &[("action", "search"), ("columns", "1,104")], &json!({"pattern": "With*", "folder": [folder]})).await;
     assert_eq!(data(&v), &json!([[id, 2]]));
     // Attaching changed the contact: updates since its creation lists it (and only it).
