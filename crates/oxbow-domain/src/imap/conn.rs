@@ -13,6 +13,22 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
+/// The next response on a connection (`self` of `ImapConn`); a connection the server closed
+/// is marked broken so the pool does not hand it out again. A macro because async-imap does
+/// not export the response type a helper function would have to name.
+macro_rules! next_response {
+    ($conn:expr) => {{
+        let resp = $conn.session.read_response().await;
+        match resp.map_err(|e| $conn.fail(e.into()))? {
+            Some(resp) => resp,
+            None => {
+                $conn.broken = true;
+                return Err(codes::IMAP_STORE_CLOSED.with([$conn.server.as_str()]));
+            }
+        }
+    }};
+}
+
 /// How to secure the connection to a mail server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Security {
@@ -374,11 +390,7 @@ impl ImapConnection {
         let id = self.session.run_command(&command).await.map_err(|e| self.fail(e))?;
         let mut uids = Vec::new();
         loop {
-            let resp = self.session.read_response().await;
-            let Some(resp) = resp.map_err(|e| self.fail(e.into()))? else {
-                self.broken = true;
-                return Err(codes::IMAP_STORE_CLOSED.with([self.server.as_str()]));
-            };
+            let resp = next_response!(self);
             match resp.parsed() {
                 imap_proto::Response::MailboxData(imap_proto::MailboxDatum::Sort(ids)) => uids.extend(ids.iter().copied()),
                 imap_proto::Response::Done { tag, status, information, .. } if *tag == id => {
@@ -467,11 +479,7 @@ impl ImapConnection {
         let mut changed = Vec::new();
         let mut vanished = Vec::new();
         loop {
-            let resp = self.session.read_response().await;
-            let Some(resp) = resp.map_err(|e| self.fail(e.into()))? else {
-                self.broken = true;
-                return Err(codes::IMAP_STORE_CLOSED.with([self.server.as_str()]));
-            };
+            let resp = next_response!(self);
             match resp.parsed() {
                 imap_proto::Response::Fetch(_, attrs) => {
                     if let Some(uid) = attrs.iter().find_map(|a| match a {
@@ -550,11 +558,7 @@ impl ImapConnection {
         let id = self.session.run_command(command).await.map_err(|e| self.fail(e))?;
         let mut pairs = Vec::new();
         loop {
-            let resp = self.session.read_response().await;
-            let Some(resp) = resp.map_err(|e| self.fail(e.into()))? else {
-                self.broken = true;
-                return Err(codes::IMAP_STORE_CLOSED.with([self.server.as_str()]));
-            };
+            let resp = next_response!(self);
             let parsed = resp.parsed();
             let code = match parsed {
                 imap_proto::Response::Done { code, .. } | imap_proto::Response::Data { code, .. } => code.as_ref(),
@@ -619,11 +623,7 @@ impl ImapConnection {
         let id = self.session.run_command(&command).await.map_err(|e| self.fail(e))?;
         // Wait for the continuation request before sending the literal.
         loop {
-            let resp = self.session.read_response().await;
-            let Some(resp) = resp.map_err(|e| self.fail(e.into()))? else {
-                self.broken = true;
-                return Err(codes::IMAP_STORE_CLOSED.with([self.server.as_str()]));
-            };
+            let resp = next_response!(self);
             match resp.parsed() {
                 imap_proto::Response::Continue { .. } => break,
                 imap_proto::Response::Done { tag, information, .. } if *tag == id => {
@@ -651,11 +651,7 @@ impl ImapConnection {
             }
         }
         loop {
-            let resp = self.session.read_response().await;
-            let Some(resp) = resp.map_err(|e| self.fail(e.into()))? else {
-                self.broken = true;
-                return Err(codes::IMAP_STORE_CLOSED.with([self.server.as_str()]));
-            };
+            let resp = next_response!(self);
             if let imap_proto::Response::Done { tag, status, code, information } = resp.parsed() {
                 if *tag == id {
                     if *status != imap_proto::Status::Ok {
