@@ -83,7 +83,7 @@ impl UserTree {
     pub async fn load(db: &Db, s: &Session) -> OxResult<UserTree> {
         let mut groups = s.group_ids.clone();
         groups.push(ALL_USERS_GROUP);
-        let rows = folders::all_with_grants_for(db, s.cid, s.user_id, &groups).await?;
+        let rows = folders::with_grants_for(db, s.cid, None, s.user_id, &groups).await?;
         let mut nodes: HashMap<i64, FolderAccess> = HashMap::new();
         for (folder, perm) in rows {
             let r = Rights::from_bits(perm.bits).unwrap_or_default();

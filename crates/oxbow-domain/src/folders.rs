@@ -80,7 +80,7 @@ pub async fn access(db: &Db, s: &Session, folder_id: i64) -> OxResult<Option<Fol
 pub async fn visible_folders(db: &Db, s: &Session, module: &str) -> OxResult<Vec<FolderAccess>> {
     let mut groups = s.group_ids.clone();
     groups.push(ALL_USERS_GROUP);
-    let rows = folders::with_grants_for(db, s.cid, module, s.user_id, &groups).await?;
+    let rows = folders::with_grants_for(db, s.cid, Some(module), s.user_id, &groups).await?;
     let mut out: Vec<FolderAccess> = Vec::new();
     for (folder, perm) in rows {
         let r = Rights::from_bits(perm.bits).unwrap_or_default();

@@ -121,12 +121,13 @@ pub async fn set_permissions(mut ex: impl Executor, cid: i64, folder_id: i64, pe
     Ok(())
 }
 
-/// Every folder of `module` on which the user (or one of `groups`, group 0 included by the
-/// caller) holds a permission entry, with those entries: the candidates for "visible".
+/// Every folder (of `module`, or of all modules) on which the user or one of `groups` (group 0
+/// included by the caller) holds a permission entry, with those entries, ordered by folder id:
+/// the candidates for "visible".
 pub async fn with_grants_for(
     mut ex: impl Executor,
     cid: i64,
-    module: &str,
+    module: Option<&str>,
     user: i64,
     groups: &[i64],
 ) -> OxResult<Vec<(FolderRow, PermissionRow)>> {
@@ -138,46 +139,17 @@ pub async fn with_grants_for(
         is_group: bool,
         bits: i64,
     }
-    let group_list = if groups.is_empty() {
-        "0".to_string()
-    } else {
-        groups.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-    };
-    let cols: String = COLS.split(", ").map(|c| format!("f.{c}")).collect::<Vec<_>>().join(", ");
-    // group ids are integers from our own database, so formatting them in is safe.
-    let sql = format!(
-        "SELECT {cols}, p.entity, p.is_group, p.bits FROM folders f JOIN folder_permissions p ON p.cid = f.cid AND p.folder_id = f.id \
-         WHERE f.cid = $1 AND f.module = $2 AND ((p.is_group = FALSE AND p.entity = $3) OR (p.is_group = TRUE AND p.entity IN ({group_list}))) ORDER BY f.id"
-    );
-    let rows: Vec<Joined> = fetch_all!(ex, Joined, sql, cid, module.to_string(), user)?;
-    Ok(rows
-        .into_iter()
-        .map(|j| {
-            let perm = PermissionRow { folder_id: j.folder.id, entity: j.entity, is_group: j.is_group, bits: j.bits };
-            (j.folder, perm)
-        })
-        .collect())
-}
-
-/// Every folder (all modules) on which the user or one of `groups` holds an entry, with
-/// those entries, ordered by folder id: the candidates for the user's visible tree.
-pub async fn all_with_grants_for(mut ex: impl Executor, cid: i64, user: i64, groups: &[i64]) -> OxResult<Vec<(FolderRow, PermissionRow)>> {
-    #[derive(sqlx::FromRow)]
-    struct Joined {
-        #[sqlx(flatten)]
-        folder: FolderRow,
-        entity: i64,
-        is_group: bool,
-        bits: i64,
-    }
     let group_list = int_list(groups);
     let cols: String = COLS.split(", ").map(|c| format!("f.{c}")).collect::<Vec<_>>().join(", ");
     // group ids are integers from our own database, so formatting them in is safe.
-    let sql = format!(
+    let base = format!(
         "SELECT {cols}, p.entity, p.is_group, p.bits FROM folders f JOIN folder_permissions p ON p.cid = f.cid AND p.folder_id = f.id \
-         WHERE f.cid = $1 AND ((p.is_group = FALSE AND p.entity = $2) OR (p.is_group = TRUE AND p.entity IN ({group_list}))) ORDER BY f.id"
+         WHERE f.cid = $1 AND ((p.is_group = FALSE AND p.entity = $2) OR (p.is_group = TRUE AND p.entity IN ({group_list})))"
     );
-    let rows: Vec<Joined> = fetch_all!(ex, Joined, sql, cid, user)?;
+    let rows: Vec<Joined> = match module {
+        Some(module) => fetch_all!(ex, Joined, format!("{base} AND f.module = $3 ORDER BY f.id"), cid, user, module.to_string())?,
+        None => fetch_all!(ex, Joined, format!("{base} ORDER BY f.id"), cid, user)?,
+    };
     Ok(rows
         .into_iter()
         .map(|j| {
